@@ -1,0 +1,16 @@
+// Lint: the recommended TypeScript rules, plus a ban on `any` so Istio objects stay typed.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["bin/**", "node_modules/**", "charts/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      eqeqeq: ["error", "always"],
+    },
+  },
+);
