@@ -22,8 +22,14 @@ K8S_PROVIDER_VERSION=4.32.0
 TLS_PROVIDER_VERSION=5.5.1
 KUBE_VERSION=1.36.4
 ETCD_VERSION=3.6.16
-ISTIO_VERSION=1.30.3
 HELM_VERSION=3.22.0
+# Source snapshots. The proxy serves no tag for the provider modules (they are
+# only reachable as pseudo-versions it happens to hold) nor for istio.io/istio
+# (its tags are not semver): see the notes in each build function.
+K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
+TLS_PROVIDER_MODULE="${TLS_PROVIDER_MODULE:-}"
+ISTIO_MODULE=v0.0.0-20260827124520-eed52ebb66ad
+ISTIO_VERSION=1.30.3
 ALL_TOOLS=(pulumi kubernetes tls plugins kube-apiserver etcd istioctl helm python)
 
 # ---- Go environment: shared caches outside the repo, no toolchain downloads -
@@ -48,9 +54,13 @@ gobuild() {
   (cd "$dir" && nice -n 19 go build -trimpath -ldflags "-s -w $ldflags" -o "$out" "$pkg")
 }
 
-# modinfo MODULE@VERSION FIELD: print one field of `go mod download -json`.
+# moddir MODULE@VERSION: download a module, print its (read-only) directory.
 moddir() {
-  (cd "$WORK" && go mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",\{0,1\}$/\1/p')
+  local out dir
+  out=$(cd "$WORK" && go mod download -json "$1") || { echo "$out" >&2; return 1; }
+  dir=$(sed -n 's/^\t"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$out")
+  [[ -n $dir ]] || { echo "$out" >&2; return 1; }
+  echo "$dir"
 }
 
 # fresh_work NAME: an empty wrapper-module directory.
@@ -93,3 +103,336 @@ MOD
   build_language_nodejs "$d.partial/bin"
   publish "$d"
 }
+
+# The upstream pulumi-language-nodejs module (sdk/nodejs/cmd/...) is not
+# served by the module proxy, so build our own minimal host
+# (scripts/toolchain/pulumi-language-nodejs) against the CLI's sdk/v3.
+build_language_nodejs() {
+  local bindir=$1 w; w=$(fresh_work "pulumi-language-nodejs-v$PULUMI_VERSION")
+  cp "$TEMPLATES/pulumi-language-nodejs/main.go" "$w/"
+  cat >"$w/go.mod" <<MOD
+module istio-egress-toolchain/pulumi-language-nodejs
+
+go 1.25.11
+
+require github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+MOD
+  gobuild "$w" "$bindir/pulumi-language-nodejs" . \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+}
+
+# ---------------------------------------------------------------------------
+# 2. pulumi-resource-kubernetes
+# ---------------------------------------------------------------------------
+# The proxy has no tag for github.com/pulumi/pulumi-kubernetes/provider/v4
+# (upstream tags only the repo root and sdk/); the only version it serves is
+# the pseudo-version in K8S_PROVIDER_MODULE (main branch of 2026-01-15, the
+# v4.24 era), which sum.golang.org does not know (hence GONOSUMDB). It is
+# built with version 4.32.0 stamped in, because the engine only loads the
+# plugin version the npm SDK asks for.
+kubernetes_dir() { echo "$CACHE/kubernetes-v$K8S_PROVIDER_VERSION"; }
+check_kubernetes() {
+  local b; b="$(kubernetes_dir)/bin/pulumi-resource-kubernetes"
+  [[ -x $b ]] && [[ -f "$(kubernetes_dir)/SOURCE" ]]
+}
+build_kubernetes() {
+  local d w src; d=$(kubernetes_dir); w=$(fresh_work "kubernetes-v$K8S_PROVIDER_VERSION")
+  export GONOSUMDB=github.com/pulumi/pulumi-kubernetes/provider
+  src=$(moddir "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_PROVIDER_MODULE")
+  # The module zip lacks the git-ignored embed files: copy it somewhere
+  # writable and generate them (the same as upstream's generate.go: the
+  # schema with .version set, and the terraform mapping re-serialized).
+  cp -r "$src" "$w/provider"; chmod -R u+w "$w/provider"
+  local cmd="$w/provider/cmd/pulumi-resource-kubernetes"
+  python3 - "$cmd" "$K8S_PROVIDER_VERSION" <<'PY'
+import json, sys, os
+d, version = sys.argv[1], sys.argv[2]
+with open(os.path.join(d, "schema.json")) as f:
+    schema = json.load(f)
+schema["version"] = version
+with open(os.path.join(d, "schema-embed.json"), "w") as f:
+    json.dump(schema, f, separators=(",", ":"))
+with open(os.path.join(d, "terraform-mapping.json")) as f:
+    mapping = json.load(f)
+with open(os.path.join(d, "terraform-mapping-embed.json"), "w") as f:
+    json.dump(mapping, f, separators=(",", ":"))
+PY
+  # Its go.mod replaces sdk/v4 with ../sdk: use the published sdk module.
+  sed -i 's#^replace github.com/pulumi/pulumi-kubernetes/sdk/v4 => ../sdk#replace github.com/pulumi/pulumi-kubernetes/sdk/v4 => github.com/pulumi/pulumi-kubernetes/sdk/v4 v'"$K8S_PROVIDER_VERSION"'#' \
+    "$w/provider/go.mod"
+  rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
+  gobuild "$w/provider" "$d.partial/bin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes \
+    "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$K8S_PROVIDER_VERSION"
+  echo "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_PROVIDER_MODULE stamped as $K8S_PROVIDER_VERSION" \
+    >"$d.partial/SOURCE"
+  publish "$d"
+  unset GONOSUMDB
+}
+
+# ---------------------------------------------------------------------------
+# 3. pulumi-resource-tls
+# ---------------------------------------------------------------------------
+# github.com/pulumi/pulumi-tls/provider/v5 is untagged upstream too, and the
+# proxy serves no pseudo-version of it (every version query answers 403 "not
+# available"). Set TLS_PROVIDER_MODULE to a pseudo-version the proxy holds to
+# build it; without one this step fails.
+tls_dir() { echo "$CACHE/tls-v$TLS_PROVIDER_VERSION"; }
+check_tls() { [[ -x "$(tls_dir)/bin/pulumi-resource-tls" ]]; }
+build_tls() {
+  [[ -n $TLS_PROVIDER_MODULE ]] || {
+    log "tls: no source: github.com/pulumi/pulumi-tls/provider/v5 has no version on the module proxy"
+    log "tls: (set TLS_PROVIDER_MODULE=v5.0.0-<time>-<commit> if one becomes available)"
+    return 1
+  }
+  local d w src; d=$(tls_dir); w=$(fresh_work "tls-v$TLS_PROVIDER_VERSION")
+  export GONOSUMDB=github.com/pulumi/pulumi-tls/provider
+  src=$(moddir "github.com/pulumi/pulumi-tls/provider/v5@$TLS_PROVIDER_MODULE")
+  cp -r "$src" "$w/provider"; chmod -R u+w "$w/provider"
+  # The nested shim module (module github.com/hashicorp/terraform-provider-tls/shim,
+  # replaced by ./shim upstream) is a separate module the proxy cannot serve:
+  # recreate it from our template.
+  mkdir -p "$w/provider/shim"
+  cp "$TEMPLATES/tls-shim/shim.go" "$w/provider/shim/shim.go"
+  local tfp; tfp=$(sed -n 's#^\s*github.com/hashicorp/terraform-provider-tls \(v\S*\).*#\1#p' "$w/provider/go.mod" | head -1)
+  printf 'module github.com/hashicorp/terraform-provider-tls/shim\n\ngo 1.25\n\nrequire github.com/hashicorp/terraform-provider-tls %s\n' \
+    "$tfp" >"$w/provider/shim/go.mod"
+  local cmd="$w/provider/cmd/pulumi-resource-tls"
+  python3 - "$cmd" "$TLS_PROVIDER_VERSION" <<'PY'
+import json, sys, os
+d, version = sys.argv[1], sys.argv[2]
+with open(os.path.join(d, "schema.json")) as f:
+    schema = json.load(f)
+schema["version"] = version
+with open(os.path.join(d, "schema-embed.json"), "w") as f:
+    json.dump(schema, f, separators=(",", ":"))
+PY
+  rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
+  gobuild "$w/provider" "$d.partial/bin/pulumi-resource-tls" ./cmd/pulumi-resource-tls \
+    "-X github.com/pulumi/pulumi-tls/provider/v5/pkg/version.Version=$TLS_PROVIDER_VERSION"
+  echo "github.com/pulumi/pulumi-tls/provider/v5@$TLS_PROVIDER_MODULE" >"$d.partial/SOURCE"
+  publish "$d"
+  unset GONOSUMDB
+}
+
+# ---------------------------------------------------------------------------
+# plugins: install the provider binaries into $CACHE/pulumi-home
+# ---------------------------------------------------------------------------
+plugin_installed() { # NAME VERSION
+  [[ -x "$PULUMI_HOME_DIR/plugins/resource-$1-v$2/pulumi-resource-$1" ]] &&
+    [[ ! -e "$PULUMI_HOME_DIR/plugins/resource-$1-v$2.partial" ]]
+}
+check_plugins() {
+  local ok=0
+  [[ -x "$(kubernetes_dir)/bin/pulumi-resource-kubernetes" ]] && ! plugin_installed kubernetes "$K8S_PROVIDER_VERSION" && ok=1
+  [[ -x "$(tls_dir)/bin/pulumi-resource-tls" ]] && ! plugin_installed tls "$TLS_PROVIDER_VERSION" && ok=1
+  return $ok
+}
+build_plugins() {
+  local pulumi; pulumi="$(pulumi_dir)/bin/pulumi"
+  [[ -x $pulumi ]] || { log "plugins: build pulumi first"; return 1; }
+  mkdir -p "$PULUMI_HOME_DIR"
+  local name ver bin n=0
+  for name in kubernetes tls; do
+    if [[ $name == kubernetes ]]; then ver=$K8S_PROVIDER_VERSION; bin="$(kubernetes_dir)/bin/pulumi-resource-kubernetes"
+    else ver=$TLS_PROVIDER_VERSION; bin="$(tls_dir)/bin/pulumi-resource-tls"; fi
+    if [[ ! -x $bin ]]; then log "plugins: $name $ver not built, not installed"; continue; fi
+    plugin_installed "$name" "$ver" && continue
+    PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true \
+      "$pulumi" plugin install resource "$name" "v$ver" --file "$bin" --non-interactive
+    n=$((n + 1))
+  done
+  PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true "$pulumi" plugin ls
+}
+
+# ---------------------------------------------------------------------------
+# 4. kube-apiserver
+# ---------------------------------------------------------------------------
+kube_apiserver_dir() { echo "$CACHE/kube-apiserver-v$KUBE_VERSION"; }
+check_kube-apiserver() {
+  "$(kube_apiserver_dir)/bin/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes v$KUBE_VERSION"
+}
+build_kube-apiserver() {
+  local d w; d=$(kube_apiserver_dir); w=$(fresh_work "kube-apiserver-v$KUBE_VERSION")
+  local minor=${KUBE_VERSION#1.}; minor=${minor%%.*}
+  local staging="0.${KUBE_VERSION#1.}" mod
+  mod="$GOMODCACHE/cache/download/k8s.io/kubernetes/@v/v$KUBE_VERSION.mod"
+  (cd "$WORK" && go mod download -json "k8s.io/kubernetes@v$KUBE_VERSION" >/dev/null)
+  # k8s.io/kubernetes replaces its staging modules with ./staging/src/...:
+  # point each at the published module of the same release instead, and
+  # keep its godebug line.
+  {
+    echo "module istio-egress-toolchain/kube-apiserver"
+    echo
+    sed -n 's/^go \(.*\)/go \1/p' "$mod"
+    sed -n '/^godebug/p' "$mod"
+    echo
+    echo "require k8s.io/kubernetes v$KUBE_VERSION"
+    echo
+    echo "replace ("
+    sed -n 's#^\s*\(k8s.io/[^ ]*\) => ./staging/src/.*#\t\1 => \1 v'"$staging"'#p' "$mod"
+    echo ")"
+  } >"$w/go.mod"
+  local pkg=k8s.io/component-base/version
+  local ld="-X $pkg.gitVersion=v$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+  ld+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
+  gobuild "$w" "$d.partial/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver "$ld"
+  publish "$d"
+}
+
+# ---------------------------------------------------------------------------
+# 5. etcd
+# ---------------------------------------------------------------------------
+etcd_dir() { echo "$CACHE/etcd-v$ETCD_VERSION"; }
+check_etcd() { "$(etcd_dir)/bin/etcd" --version 2>/dev/null | grep -q "etcd Version: $ETCD_VERSION"; }
+build_etcd() {
+  local d w v=v$ETCD_VERSION; d=$(etcd_dir); w=$(fresh_work "etcd-$v")
+  # server/v3's go.mod replaces its siblings with ../api etc.: require the
+  # published siblings of the same release.
+  cat >"$w/go.mod" <<MOD
+module istio-egress-toolchain/etcd
+
+go 1.25
+
+require (
+	go.etcd.io/etcd/server/v3 $v
+	go.etcd.io/etcd/api/v3 $v
+	go.etcd.io/etcd/client/pkg/v3 $v
+	go.etcd.io/etcd/client/v3 $v
+	go.etcd.io/etcd/pkg/v3 $v
+)
+MOD
+  rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
+  gobuild "$w" "$d.partial/bin/etcd" go.etcd.io/etcd/server/v3 \
+    "-X go.etcd.io/etcd/api/v3/version.GitSHA=$v"
+  publish "$d"
+}
+
+# ---------------------------------------------------------------------------
+# 6. istioctl
+# ---------------------------------------------------------------------------
+# istio.io/istio's release tags ("1.30.3") are not semver, so the proxy serves
+# the module only as pseudo-versions, and answers no query for a tag, branch
+# or commit: ISTIO_MODULE is the newest one it serves (its @latest).
+istioctl_dir() { echo "$CACHE/istioctl-$ISTIO_MODULE"; }
+check_istioctl() { "$(istioctl_dir)/bin/istioctl" version --remote=false >/dev/null 2>&1; }
+build_istioctl() {
+  local d w; d=$(istioctl_dir); w=$(fresh_work "istioctl-$ISTIO_MODULE")
+  cat >"$w/go.mod" <<MOD
+module istio-egress-toolchain/istioctl
+
+go 1.26
+
+require istio.io/istio $ISTIO_MODULE
+MOD
+  local pkg=istio.io/istio/pkg/version
+  local ld="-X $pkg.buildVersion=$ISTIO_MODULE -X $pkg.buildGitRevision=${ISTIO_MODULE##*-}"
+  ld+=" -X $pkg.buildTag=$ISTIO_MODULE -X $pkg.buildStatus=Clean"
+  rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
+  gobuild "$w" "$d.partial/bin/istioctl" istio.io/istio/istioctl/cmd/istioctl "$ld"
+  publish "$d"
+}
+
+# ---------------------------------------------------------------------------
+# 7. helm (v3)
+# ---------------------------------------------------------------------------
+helm_dir() { echo "$CACHE/helm-v$HELM_VERSION"; }
+check_helm() { "$(helm_dir)/bin/helm" version --short 2>/dev/null | grep -q "^v$HELM_VERSION"; }
+build_helm() {
+  local d w; d=$(helm_dir); w=$(fresh_work "helm-v$HELM_VERSION")
+  cat >"$w/go.mod" <<MOD
+module istio-egress-toolchain/helm
+
+go 1.25
+
+require helm.sh/helm/v3 v$HELM_VERSION
+MOD
+  rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
+  gobuild "$w" "$d.partial/bin/helm" helm.sh/helm/v3/cmd/helm \
+    "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  publish "$d"
+}
+
+# ---------------------------------------------------------------------------
+# python: language host for Python programs (optional)
+# ---------------------------------------------------------------------------
+# github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3 is not
+# served by the proxy either, and we have no replacement for it yet.
+check_python() { [[ -x "$(pulumi_dir)/bin/pulumi-language-python" ]]; }
+build_python() {
+  log "python: no source: the pulumi-language-python module has no version on the module proxy"
+  return 1
+}
+
+# ---------------------------------------------------------------------------
+# env.sh
+# ---------------------------------------------------------------------------
+write_env() {
+  local f="$CACHE/env.sh" path="" t dir
+  for t in pulumi kube_apiserver etcd istioctl helm; do
+    dir="$("${t}_dir")/bin"
+    [[ -d $dir ]] && path+="$dir:"
+  done
+  cat >"$f.tmp" <<ENV
+# Generated by scripts/toolchain.sh: source it to use the cached toolchain.
+export ISTIO_EGRESS_TOOLCHAIN="$CACHE"
+export PATH="${path}\$PATH"
+export PULUMI_HOME="$PULUMI_HOME_DIR"
+export PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://$CACHE/pulumi-state}"
+export PULUMI_CONFIG_PASSPHRASE="\${PULUMI_CONFIG_PASSPHRASE:-}"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_IGNORE_AMBIENT_PLUGINS=true
+export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+ENV
+  mkdir -p "$CACHE/pulumi-state"
+  mv "$f.tmp" "$f"
+  log "wrote $f"
+}
+
+# ---------------------------------------------------------------------------
+# main
+# ---------------------------------------------------------------------------
+run_tool() {
+  local t=$1 start=$SECONDS
+  if "check_$t"; then
+    log "$t: cached, skipped (${t} answers its version check)"
+    return 0
+  fi
+  log "$t: building"
+  if ( set -euo pipefail; "build_$t" ); then
+    if "check_$t"; then
+      log "$t: built in $((SECONDS - start))s"
+      return 0
+    fi
+    log "$t: built in $((SECONDS - start))s but its version check fails"
+  fi
+  log "FAILED: $t did not build (after $((SECONDS - start))s)"
+  FAILED+=("$t")
+  ((KEEP_GOING)) || { write_env; log "stopping at the first failure (use --keep-going to continue)"; exit 1; }
+}
+
+main() {
+  local tools=() a
+  for a in "$@"; do
+    case $a in
+      --keep-going) KEEP_GOING=1 ;;
+      -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+      *) [[ " ${ALL_TOOLS[*]} " == *" $a "* ]] || die "unknown tool '$a' (known: ${ALL_TOOLS[*]})"
+         tools+=("$a") ;;
+    esac
+  done
+  ((${#tools[@]})) || tools=("${ALL_TOOLS[@]}")
+  command -v go >/dev/null || die "go is not on PATH"
+  mkdir -p "$CACHE" "$WORK" "$GOMODCACHE" "$GOCACHE"
+  log "cache: $CACHE ($(go version))"
+  for a in "${tools[@]}"; do run_tool "$a"; done
+  write_env
+  if ((${#FAILED[@]})); then
+    log "done in $((SECONDS - START_ALL))s; FAILED: ${FAILED[*]}"
+    exit 1
+  fi
+  log "done in $((SECONDS - START_ALL))s"
+}
+
+main "$@"

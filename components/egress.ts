@@ -1,0 +1,198 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { parseOrThrow, ValidationError } from "../validation/format";
+import { destinationSchema, resolvedDestinationsSchema, ResolvedDestinations } from "../validation/destinations";
+import { namespaceName } from "../validation/common";
+import { EgressDestinationArgs, EgressDestinations, DestinationSummary } from "./egressDestinations";
+import { EgressGateway, EgressGatewayArgs, egressGatewayArgsSchema, egressGatewayRef, TolerationArgs } from "./egressGateway";
+import { EgressNetworkPolicies, EgressNetworkPoliciesArgs, egressNetworkPoliciesArgsSchema } from "./egressNetworkPolicies";
+import { ExternalHttpsProxy, ExternalHttpsProxyArgs, externalHttpsProxyArgsSchema } from "./externalHttpsProxy";
+import { ForwardProxyRouting, ForwardProxyRoutingArgs, forwardProxyRoutingArgsSchema } from "./forwardProxyRouting";
+import { KubernetesEgressService, KubernetesEgressServiceArgs, kubernetesEgressServiceArgsSchema } from "./kubernetesEgressService";
+import { RegistryOnlyOutbound, RegistryOnlyOutboundArgs, registryOnlyOutboundArgsSchema } from "./registryOnlyOutbound";
+import { SniProxy, SniProxyArgs, sniProxyArgsSchema, sniProxyRef } from "./sniProxy";
+import { TYPE_TOKENS } from "./tokens";
+import { Accepts } from "./validate";
+
+/** The SNI proxy of an Egress: its ports and allowed hosts come from the destinations that use it. */
+export interface EgressSniProxyArgs {
+    /** @default "egress-sni-proxy" */
+    readonly name?: string;
+    /** Extra ports beyond those of the destinations. */
+    readonly extraPorts?: number[];
+    /** @default ["kube-dns.kube-system.svc.cluster.local"] */
+    readonly resolvers?: string[];
+    /** @default DEFAULT_SNI_PROXY_IMAGE */
+    readonly image?: string;
+    /** @default 2 */
+    readonly replicas?: number;
+    readonly nodeSelector?: Record<string, string>;
+    readonly tolerations?: TolerationArgs[];
+}
+
+/** A whole egress setup; the stack config has the same shape. */
+export interface EgressArgs {
+    /** Install an egress gateway (S1). Omit when every destination is DIRECT. */
+    readonly gateway?: EgressGatewayArgs;
+    /** External destinations (S2–S6, S9, S10). */
+    readonly destinations?: EgressDestinationArgs[];
+    /** Namespace for DIRECT destinations' objects when there is no gateway. */
+    readonly namespace?: string;
+    /** The SNI proxy beside the gateway, for destinations with sniProxy: true (S10). */
+    readonly sniProxy?: EgressSniProxyArgs;
+    /** Kubernetes Services for external services (S11). */
+    readonly kubernetesServices?: KubernetesEgressServiceArgs[];
+    /** External legacy HTTPS proxies (S12). */
+    readonly externalProxies?: ExternalHttpsProxyArgs[];
+    /** Domains routed to an nginx forward proxy (S13). */
+    readonly forwardProxies?: ForwardProxyRoutingArgs[];
+    /** Bypass prevention (S14). istioNamespaces defaults to istio-system and the gateway's namespace. */
+    readonly networkPolicies?: EgressNetworkPoliciesArgs;
+    /** Registry-only outbound for chosen namespaces (S15). */
+    readonly registryOnly?: RegistryOnlyOutboundArgs;
+    /** exportTo for destination objects. @default all namespaces */
+    readonly exportTo?: string[];
+}
+
+const egressSniProxySchema = z.strictObject({
+    name: z.string().optional(),
+    extraPorts: z.array(z.number()).optional(),
+    resolvers: z.array(z.string()).optional(),
+    image: z.string().optional(),
+    replicas: z.number().optional(),
+    nodeSelector: z.record(z.string(), z.string()).optional(),
+    tolerations: z.array(z.unknown()).optional(),
+});
+
+export const egressArgsSchema = z.strictObject({
+    gateway: egressGatewayArgsSchema.optional(),
+    destinations: z.array(destinationSchema).optional(),
+    namespace: namespaceName.optional(),
+    sniProxy: egressSniProxySchema.optional(),
+    kubernetesServices: z.array(kubernetesEgressServiceArgsSchema).optional(),
+    externalProxies: z.array(externalHttpsProxyArgsSchema).optional(),
+    forwardProxies: z.array(forwardProxyRoutingArgsSchema).optional(),
+    networkPolicies: egressNetworkPoliciesArgsSchema.optional(),
+    registryOnly: registryOnlyOutboundArgsSchema.optional(),
+    exportTo: z.array(z.string()).optional(),
+});
+
+const _argsMatchSchema: Accepts<typeof egressArgsSchema, EgressArgs> = true;
+void _argsMatchSchema;
+
+/** Validated Egress args, with the plans the sub-components will build. */
+export interface ValidEgressArgs {
+    readonly args: EgressArgs;
+    readonly destinations?: ResolvedDestinations;
+    readonly sniProxy?: SniProxyArgs;
+    readonly networkPolicies?: EgressNetworkPoliciesArgs;
+}
+
+/**
+ * Validates a whole egress setup at once, so that one bad field anywhere fails before anything
+ * is registered, with its full path (`destinations[2].host`, `gateway.replicas`, …).
+ */
+export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
+    const base = parseOrThrow(egressArgsSchema, args);
+    const gatewayRef = base.gateway ? egressGatewayRef(base.gateway) : undefined;
+    let sniProxy: SniProxyArgs | undefined;
+    const proxied = (args.destinations ?? []).filter((d) => d.sniProxy);
+    if (args.sniProxy) {
+        const ports = [...new Set([...proxied.map((d) => d.port ?? 443), ...(args.sniProxy.extraPorts ?? [])])];
+        const { extraPorts: _extra, ...rest } = args.sniProxy;
+        sniProxy = {
+            ...rest,
+            namespace: gatewayRef?.namespace,
+            ports: ports.length > 0 ? ports : undefined,
+            allowedHosts: proxied.map((d) => d.host),
+        };
+        prefixed("sniProxy", () => parseOrThrow(sniProxyArgsSchema, sniProxy));
+    }
+    let destinations: ResolvedDestinations | undefined;
+    if (args.destinations && args.destinations.length > 0) {
+        const proxyRef = sniProxy ? sniProxyRef(parseOrThrow(sniProxyArgsSchema, sniProxy)) : undefined;
+        destinations = parseOrThrow(resolvedDestinationsSchema, {
+            gateway: gatewayRef,
+            namespace: args.namespace,
+            destinations: args.destinations,
+            sniProxy: proxyRef,
+            exportTo: args.exportTo,
+        });
+    }
+    let networkPolicies: EgressNetworkPoliciesArgs | undefined;
+    if (args.networkPolicies) {
+        const istioNamespaces = args.networkPolicies.istioNamespaces
+            ?? [...new Set(["istio-system", ...(gatewayRef ? [gatewayRef.namespace] : [])])];
+        networkPolicies = { ...args.networkPolicies, istioNamespaces };
+    }
+    return { args, destinations, sniProxy, networkPolicies };
+}
+
+function prefixed<T>(root: string, f: () => T): T {
+    try {
+        return f();
+    } catch (e) {
+        if (e instanceof ValidationError) {
+            throw new ValidationError(`${root}.${e.message}`, e.issues.map((i) => `${root}.${i}`));
+        }
+        throw e;
+    }
+}
+
+/**
+ * A cluster's whole egress setup as one component: the gateway, destinations, SNI proxy,
+ * Kubernetes Services, external and forward proxies, NetworkPolicies and registry-only
+ * namespaces. The stack program of this repository is this component fed from stack config.
+ */
+export class Egress extends pulumi.ComponentResource {
+    /** In-mesh host of the egress gateway Service, if one is installed. */
+    public readonly gatewayServiceHost: pulumi.Output<string | undefined>;
+    /** What each destination is and which objects it owns. */
+    public readonly destinations: pulumi.Output<DestinationSummary[]>;
+    /** Objects shared by all destinations (the Gateway and the gateway's DestinationRule). */
+    public readonly sharedObjects: pulumi.Output<string[]>;
+    /** In-mesh host of the SNI proxy, if any. */
+    public readonly sniProxyHost: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: EgressArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE_TOKENS.Egress, name, {}, opts);
+        let valid: ValidEgressArgs;
+        try {
+            valid = validateEgressArgs(args);
+        } catch (e) {
+            throw e instanceof ValidationError ? new pulumi.ResourceError(e.message, this) : e;
+        }
+        const parent = { parent: this };
+        const gateway = args.gateway ? new EgressGateway(`${name}-gateway`, args.gateway, parent) : undefined;
+        const proxy = valid.sniProxy ? new SniProxy(`${name}-sni-proxy`, valid.sniProxy, parent) : undefined;
+        const destinations = args.destinations && args.destinations.length > 0
+            ? new EgressDestinations(`${name}-destinations`, {
+                gateway: gateway?.ref,
+                namespace: args.namespace,
+                destinations: args.destinations,
+                sniProxy: proxy?.ref,
+                exportTo: args.exportTo,
+            }, parent)
+            : undefined;
+        (args.kubernetesServices ?? []).forEach((s) => new KubernetesEgressService(`${name}-svc-${s.namespace}-${s.name}`, s, parent));
+        (args.externalProxies ?? []).forEach((p) => new ExternalHttpsProxy(`${name}-proxy-${p.namespace}-${p.name}`, p, parent));
+        (args.forwardProxies ?? []).forEach((p) => new ForwardProxyRouting(`${name}-fwd-${p.namespace}-${p.name}`, p, parent));
+        if (valid.networkPolicies) {
+            new EgressNetworkPolicies(`${name}-netpol`, valid.networkPolicies, parent);
+        }
+        if (args.registryOnly) {
+            new RegistryOnlyOutbound(`${name}-registry-only`, args.registryOnly, parent);
+        }
+
+        this.gatewayServiceHost = gateway ? gateway.serviceHost : pulumi.output(undefined);
+        this.destinations = destinations ? destinations.destinations : pulumi.output([]);
+        this.sharedObjects = destinations ? destinations.sharedObjects : pulumi.output([]);
+        this.sniProxyHost = pulumi.output(proxy?.ref.host);
+        this.registerOutputs({
+            gatewayServiceHost: this.gatewayServiceHost,
+            destinations: this.destinations,
+            sharedObjects: this.sharedObjects,
+            sniProxyHost: this.sniProxyHost,
+        });
+    }
+}

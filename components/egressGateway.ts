@@ -1,0 +1,244 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { z } from "zod";
+import { dnsLabel, labelMap, namespaceName, oneOf } from "../validation/common";
+import { GatewayRef, gatewayPortsSchema, gatewayServiceHost } from "../validation/gateway";
+import { gatewayValues, HelmValues, mergeValues } from "../helm/gatewayValues";
+import { TYPE_TOKENS } from "./tokens";
+import { Accepts, validateArgs } from "./validate";
+
+/** Istio's chart repository: the default source of the `gateway` chart. */
+export const ISTIO_CHART_REPOSITORY = "https://istio-release.storage.googleapis.com/charts";
+/** The `gateway` chart version installed by default (Istio 1.30.3). */
+export const ISTIO_GATEWAY_CHART_VERSION = "1.30.3";
+
+/** A port of the egress gateway's Service. */
+export interface EgressGatewayPortArgs {
+    /** Port number on the gateway Service (and the Gateway server). */
+    readonly port: number;
+    /** What the port carries: "HTTP" (plain HTTP from sidecars) or "TLS" (passthrough, or Istio mTLS for origination). */
+    readonly protocol: string;
+    /** Container port. @default the same as port */
+    readonly targetPort?: number;
+}
+
+/** Resource requests or limits. */
+export interface ResourceQuantitiesArgs {
+    /** CPU, e.g. "100m". */
+    readonly cpu?: string;
+    /** Memory, e.g. "128Mi". */
+    readonly memory?: string;
+}
+
+export interface ResourceRequirementsArgs {
+    readonly requests?: ResourceQuantitiesArgs;
+    readonly limits?: ResourceQuantitiesArgs;
+}
+
+/** A pod toleration, for dedicated egress nodes. */
+export interface TolerationArgs {
+    readonly key?: string;
+    /** "Exists" or "Equal". @default "Equal" */
+    readonly operator?: string;
+    readonly value?: string;
+    /** "NoSchedule", "PreferNoSchedule" or "NoExecute". */
+    readonly effect?: string;
+    readonly tolerationSeconds?: number;
+}
+
+export interface AutoscalingArgs {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    /** @default the chart's (80) */
+    readonly targetCPUUtilizationPercentage?: number;
+}
+
+export interface PodDisruptionBudgetArgs {
+    /** Create a PodDisruptionBudget. @default true when more than one replica can run */
+    readonly enabled?: boolean;
+    /** @default 1 */
+    readonly minAvailable?: number;
+    readonly maxUnavailable?: number;
+}
+
+/** Which `gateway` chart to install. */
+export interface GatewayChartArgs {
+    /** Chart name in the repository, or a local chart directory ("./charts/gateway"). @default "gateway" */
+    readonly chart?: string;
+    /** Chart repository URL (ignored for a local path). @default ISTIO_CHART_REPOSITORY */
+    readonly repository?: string;
+    /** Chart version (ignored for a local path). @default ISTIO_GATEWAY_CHART_VERSION */
+    readonly version?: string;
+}
+
+export interface EgressGatewayArgs {
+    /** Name of the gateway's Deployment, Service and Istio Gateway. @default "istio-egressgateway" */
+    readonly name?: string;
+    /** Namespace the gateway runs in; SDS credential Secrets must live here too. @default "istio-system" */
+    readonly namespace?: string;
+    /** Create the namespace as part of this component. @default false */
+    readonly createNamespace?: boolean;
+    /** Pod labels the Istio Gateway selects. @default { app: <name>, istio: "egressgateway" } */
+    readonly labels?: Record<string, string>;
+    /** Service ports. @default [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }] */
+    readonly ports?: EgressGatewayPortArgs[];
+    /** Fixed replica count (ignored when autoscaling is set). @default 2 */
+    readonly replicas?: number;
+    /** Horizontal autoscaling instead of a fixed count. */
+    readonly autoscaling?: AutoscalingArgs;
+    /** Container resources. @default the chart's (100m / 128Mi requests) */
+    readonly resources?: ResourceRequirementsArgs;
+    /** Node labels, to pin the gateway to dedicated egress nodes. */
+    readonly nodeSelector?: Record<string, string>;
+    /** Tolerations for tainted dedicated egress nodes. */
+    readonly tolerations?: TolerationArgs[];
+    /** PodDisruptionBudget. @default { minAvailable: 1 } when more than one replica can run */
+    readonly podDisruptionBudget?: PodDisruptionBudgetArgs;
+    /** Chart source. @default Istio's official `gateway` chart at ISTIO_GATEWAY_CHART_VERSION */
+    readonly chart?: GatewayChartArgs;
+    /** Extra chart values, deep-merged over the typed ones (escape hatch). */
+    readonly values?: Record<string, unknown>;
+    /** Cluster DNS domain. @default "cluster.local" */
+    readonly clusterDomain?: string;
+}
+
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a Kubernetes quantity (e.g. "100m", "128Mi")`,
+});
+const quantities = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+const positiveInt = z.number().int().min(1);
+
+export const tolerationSchema = z.strictObject({
+    key: z.string().optional(),
+    operator: oneOf(["Exists", "Equal"]).optional(),
+    value: z.string().optional(),
+    effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+    tolerationSeconds: z.number().int().min(0).optional(),
+});
+
+export const egressGatewayArgsSchema = z.strictObject({
+    name: dnsLabel.default("istio-egressgateway"),
+    namespace: namespaceName.default("istio-system"),
+    createNamespace: z.boolean().default(false),
+    labels: labelMap.optional(),
+    ports: gatewayPortsSchema.default([{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }]),
+    replicas: positiveInt.optional(),
+    autoscaling: z.strictObject({
+        minReplicas: positiveInt,
+        maxReplicas: positiveInt,
+        targetCPUUtilizationPercentage: z.number().int().min(1).max(100).optional(),
+    }).refine((a) => a.maxReplicas >= a.minReplicas, { error: "maxReplicas must be at least minReplicas", path: ["maxReplicas"] }).optional(),
+    resources: z.strictObject({ requests: quantities.optional(), limits: quantities.optional() }).optional(),
+    nodeSelector: labelMap.optional(),
+    tolerations: z.array(tolerationSchema).optional(),
+    podDisruptionBudget: z.strictObject({
+        enabled: z.boolean().optional(),
+        minAvailable: z.number().int().min(0).optional(),
+        maxUnavailable: z.number().int().min(0).optional(),
+    }).refine((p) => p.minAvailable === undefined || p.maxUnavailable === undefined, {
+        error: "set minAvailable or maxUnavailable, not both",
+    }).optional(),
+    chart: z.strictObject({
+        chart: z.string().min(1).optional(),
+        repository: z.string().url().optional(),
+        version: z.string().min(1).optional(),
+    }).optional(),
+    values: z.record(z.string(), z.unknown()).optional(),
+    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+}).superRefine((a, ctx) => {
+    if (a.replicas !== undefined && a.autoscaling !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["replicas"], message: `${a.replicas} conflicts with autoscaling: set one of them`, input: a.replicas });
+    }
+    if (a.labels && Object.keys(a.labels).length === 0) {
+        ctx.addIssue({ code: "custom", path: ["labels"], message: "needs at least one label for the Gateway to select", input: a.labels });
+    }
+});
+
+const _argsMatchSchema: Accepts<typeof egressGatewayArgsSchema, EgressGatewayArgs> = true;
+void _argsMatchSchema;
+
+export type ValidEgressGatewayArgs = z.output<typeof egressGatewayArgsSchema>;
+
+/** The gateway's identity as routes need it, from validated args: plain data, known before deploy. */
+export function egressGatewayRef(a: ValidEgressGatewayArgs): GatewayRef {
+    return {
+        name: a.name,
+        namespace: a.namespace,
+        selector: a.labels ?? { app: a.name, istio: "egressgateway" },
+        ports: a.ports,
+        clusterDomain: a.clusterDomain,
+    };
+}
+
+/** True for a chart reference that is a local directory rather than a repository chart. */
+export function isLocalChart(chart: string): boolean {
+    return chart.startsWith(".") || chart.startsWith("/");
+}
+
+/** The complete chart values for validated args (typed values, then the escape hatch). */
+export function egressGatewayValues(a: ValidEgressGatewayArgs): HelmValues {
+    const ref = egressGatewayRef(a);
+    const replicas = a.autoscaling ? undefined : (a.replicas ?? 2);
+    const canHaveSeveral = a.autoscaling ? a.autoscaling.maxReplicas > 1 : (replicas ?? 1) > 1;
+    const pdb = a.podDisruptionBudget;
+    const pdbEnabled = pdb?.enabled ?? canHaveSeveral;
+    const pdbSpec = pdbEnabled
+        ? (pdb?.maxUnavailable !== undefined ? { maxUnavailable: pdb.maxUnavailable } : { minAvailable: pdb?.minAvailable ?? 1 })
+        : undefined;
+    const typed = gatewayValues({
+        name: a.name,
+        labels: ref.selector,
+        ports: a.ports,
+        replicas,
+        autoscaling: a.autoscaling,
+        resources: a.resources,
+        nodeSelector: a.nodeSelector,
+        tolerations: a.tolerations,
+        podDisruptionBudget: pdbSpec,
+    });
+    return a.values ? mergeValues(typed, a.values) : typed;
+}
+
+/**
+ * S1: Istio's `gateway` Helm chart installed as an egress gateway (ClusterIP Service, egress
+ * labels, chosen ports, replicas, resources, dedicated-node placement, PodDisruptionBudget).
+ *
+ * Installed with `helm.v4.Chart`, which renders client-side and registers every Kubernetes
+ * object as its own Pulumi resource: `pulumi preview --diff` shows per-object changes, and no
+ * Helm release state lives in the cluster (unlike `helm.v3.Release`, which diffs one opaque blob).
+ */
+export class EgressGateway extends pulumi.ComponentResource {
+    /** How routes find this gateway: name, namespace, pod selector and ports (plain data). */
+    public readonly ref: GatewayRef;
+    /** In-mesh host of the gateway Service, e.g. `istio-egressgateway.istio-system.svc.cluster.local`. */
+    public readonly serviceHost: pulumi.Output<string>;
+    /** Namespace the gateway runs in. */
+    public readonly namespace: pulumi.Output<string>;
+
+    constructor(name: string, args: EgressGatewayArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE_TOKENS.EgressGateway, name, {}, opts);
+        const a = validateArgs(egressGatewayArgsSchema, args, this);
+        this.ref = egressGatewayRef(a);
+
+        const dependsOn: pulumi.Resource[] = [];
+        if (a.createNamespace) {
+            dependsOn.push(new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: a.namespace } }, { parent: this }));
+        }
+        const chartName = a.chart?.chart ?? "gateway";
+        const local = isLocalChart(chartName);
+        new k8s.helm.v4.Chart(`${name}-chart`, {
+            chart: chartName,
+            name: a.name,
+            namespace: a.namespace,
+            ...(local ? {} : {
+                version: a.chart?.version ?? ISTIO_GATEWAY_CHART_VERSION,
+                repositoryOpts: { repo: a.chart?.repository ?? ISTIO_CHART_REPOSITORY },
+            }),
+            values: egressGatewayValues(a),
+        }, { parent: this, dependsOn });
+
+        this.serviceHost = pulumi.output(gatewayServiceHost(this.ref));
+        this.namespace = pulumi.output(a.namespace);
+        this.registerOutputs({ serviceHost: this.serviceHost, namespace: this.namespace });
+    }
+}

@@ -1,0 +1,58 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { istioObject } from "../istio/types";
+import { managedLabels } from "../istio/labels";
+import { registerObject } from "../kube/register";
+import { dnsLabel, exactHost, ipOrCidr, namespaceName, nonEmptyList, portNumber } from "../validation/common";
+import { TYPE_TOKENS } from "./tokens";
+import { Accepts, validateArgs } from "./validate";
+
+export interface ExternalHttpsProxyArgs {
+    /** Name of the ServiceEntry. */
+    readonly name: string;
+    /** Namespace of the ServiceEntry. */
+    readonly namespace: string;
+    /** The proxy's IP addresses or CIDR blocks. */
+    readonly addresses: string[];
+    /** The proxy's port (HTTP CONNECT), e.g. 3128. */
+    readonly port: number;
+    /** A name for the proxy in the mesh registry; Istio ignores it for TCP. @default "<name>.external-proxy.invalid" */
+    readonly hostname?: string;
+    /** Namespaces the ServiceEntry is visible to. @default all */
+    readonly exportTo?: string[];
+}
+
+export const externalHttpsProxyArgsSchema = z.strictObject({
+    name: dnsLabel,
+    namespace: namespaceName,
+    addresses: nonEmptyList(ipOrCidr, "address"),
+    port: portNumber,
+    hostname: exactHost.optional(),
+    exportTo: z.array(z.string()).optional(),
+});
+
+const _argsMatchSchema: Accepts<typeof externalHttpsProxyArgsSchema, ExternalHttpsProxyArgs> = true;
+void _argsMatchSchema;
+
+/**
+ * S12: an external, legacy HTTPS proxy that apps reach with HTTP CONNECT. It is registered as
+ * TCP (not HTTP: after CONNECT the proxy is a tunnel), by address, `resolution: NONE`,
+ * `MESH_EXTERNAL`. Hosts behind the proxy must NOT get ServiceEntries: to Istio every request
+ * goes to the proxy.
+ */
+export class ExternalHttpsProxy extends pulumi.ComponentResource {
+    constructor(name: string, args: ExternalHttpsProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE_TOKENS.ExternalHttpsProxy, name, {}, opts);
+        const a = validateArgs(externalHttpsProxyArgsSchema, args, this);
+        const se = istioObject("ServiceEntry", { name: a.name, namespace: a.namespace, labels: managedLabels("ExternalHttpsProxy") }, {
+            hosts: [a.hostname ?? `${a.name}.external-proxy.invalid`],
+            addresses: a.addresses,
+            ports: [{ number: a.port, name: `tcp-${a.port}`, protocol: "TCP" }],
+            location: "MESH_EXTERNAL",
+            resolution: "NONE",
+            ...(a.exportTo ? { exportTo: a.exportTo } : {}),
+        });
+        registerObject(`${name}-${a.name}`, se, { parent: this });
+        this.registerOutputs({});
+    }
+}

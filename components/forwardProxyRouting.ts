@@ -1,0 +1,100 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { istioObject, VirtualServiceSpec } from "../istio/types";
+import { managedLabels } from "../istio/labels";
+import { registerObject } from "../kube/register";
+import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
+import { KubeObject } from "../kube/types";
+import { dnsLabel, hostPattern, ipAddress, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "../validation/common";
+import { TYPE_TOKENS } from "./tokens";
+import { Accepts, validateArgs } from "./validate";
+
+export interface ForwardProxyRoutingArgs {
+    /** Base name: the Services are `<name>-http` and `<name>-https`. */
+    readonly name: string;
+    /** Namespace of the Services and Istio objects. */
+    readonly namespace: string;
+    /** Domains sent to the proxy, e.g. ["*.qq.com"]. */
+    readonly domains: string[];
+    /** The forward proxy's IP addresses (outside the cluster). */
+    readonly proxyAddresses: string[];
+    /** The proxy's plain-HTTP forward port. @default 8080 */
+    readonly httpProxyPort?: number;
+    /** The proxy's SNI (stream, ssl_preread) port. @default 8443 */
+    readonly sniProxyPort?: number;
+    /** Application port for plain HTTP. @default 80 */
+    readonly httpPort?: number;
+    /** Application port for TLS. @default 443 */
+    readonly tlsPort?: number;
+    /** "EndpointSlice" or "Endpoints". @default "EndpointSlice" */
+    readonly endpointsApi?: string;
+    /** @default "cluster.local" */
+    readonly clusterDomain?: string;
+}
+
+export const forwardProxyRoutingArgsSchema = z.strictObject({
+    name: dnsLabel,
+    namespace: namespaceName,
+    domains: nonEmptyList(hostPattern, "domain").superRefine((d, ctx) => checkUnique(d, (x) => x, ctx, (i) => [i], "domain")),
+    proxyAddresses: nonEmptyList(ipAddress, "address"),
+    httpProxyPort: portNumber.default(8080),
+    sniProxyPort: portNumber.default(8443),
+    httpPort: portNumber.default(80),
+    tlsPort: portNumber.default(443),
+    endpointsApi: oneOf(["EndpointSlice", "Endpoints"]).default("EndpointSlice"),
+    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+}).superRefine((a, ctx) => {
+    if (a.httpPort === a.tlsPort) {
+        ctx.addIssue({ code: "custom", path: ["tlsPort"], message: `${a.tlsPort} is also the httpPort: HTTP and TLS need different application ports`, input: a.tlsPort });
+    }
+});
+
+const _argsMatchSchema: Accepts<typeof forwardProxyRoutingArgsSchema, ForwardProxyRoutingArgs> = true;
+void _argsMatchSchema;
+
+/** The objects of S13, as a pure function of validated args. */
+export function forwardProxyObjects(a: z.output<typeof forwardProxyRoutingArgsSchema>, labels: Record<string, string>): KubeObject[] {
+    const httpName = `${a.name}-http`;
+    const tlsName = `${a.name}-https`;
+    const httpPorts = [{ name: `http-${a.httpProxyPort}`, port: a.httpProxyPort, protocol: "TCP" as const }];
+    const tlsPorts = [{ name: `tls-${a.sniProxyPort}`, port: a.sniProxyPort, protocol: "TCP" as const }];
+    const httpMeta = { name: httpName, namespace: a.namespace, labels };
+    const tlsMeta = { name: tlsName, namespace: a.namespace, labels };
+    const svcHost = (n: string) => `${n}.${a.namespace}.svc.${a.clusterDomain}`;
+    const vs: VirtualServiceSpec = {
+        hosts: a.domains,
+        http: [{ match: [{ port: a.httpPort }], route: [{ destination: { host: svcHost(httpName), port: { number: a.httpProxyPort } } }] }],
+        tls: [{ match: [{ port: a.tlsPort, sniHosts: a.domains }], route: [{ destination: { host: svcHost(tlsName), port: { number: a.sniProxyPort } } }] }],
+    };
+    const meta = { name: a.name, namespace: a.namespace, labels };
+    return [
+        selectorlessService(httpMeta, httpPorts),
+        ...endpointObjects(a.endpointsApi, httpMeta, a.proxyAddresses, httpPorts),
+        selectorlessService(tlsMeta, tlsPorts),
+        ...endpointObjects(a.endpointsApi, tlsMeta, a.proxyAddresses, tlsPorts),
+        // The domains must be in the registry for sidecars to apply the routes (REGISTRY_ONLY too).
+        istioObject("ServiceEntry", meta, {
+            hosts: a.domains,
+            ports: [{ number: a.httpPort, name: `http-${a.httpPort}`, protocol: "HTTP" }, { number: a.tlsPort, name: `tls-${a.tlsPort}`, protocol: "TLS" }],
+            location: "MESH_EXTERNAL",
+            resolution: "NONE",
+        }),
+        istioObject("VirtualService", meta, vs),
+    ];
+}
+
+/**
+ * S13 (seed 004): route `*.domain` through an nginx forward proxy outside the cluster, without
+ * an egress gateway: plain HTTP on port 80 to the proxy's HTTP port, TLS on 443 (by SNI) to its
+ * SNI port, each through a selector-less Service whose endpoints are the proxy's IP.
+ */
+export class ForwardProxyRouting extends pulumi.ComponentResource {
+    constructor(name: string, args: ForwardProxyRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE_TOKENS.ForwardProxyRouting, name, {}, opts);
+        const a = validateArgs(forwardProxyRoutingArgsSchema, args, this);
+        for (const obj of forwardProxyObjects(a, managedLabels("ForwardProxyRouting"))) {
+            registerObject(`${name}-${obj.metadata.name}`, obj, { parent: this });
+        }
+        this.registerOutputs({});
+    }
+}

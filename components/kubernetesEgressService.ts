@@ -1,0 +1,101 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { istioObject } from "../istio/types";
+import { managedLabels } from "../istio/labels";
+import { registerObject } from "../kube/register";
+import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
+import { ServicePortSpec } from "../kube/types";
+import { dnsLabel, exactHost, ipAddress, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "../validation/common";
+import { TYPE_TOKENS } from "./tokens";
+import { Accepts, validateArgs } from "./validate";
+
+export interface KubernetesEgressServicePortArgs {
+    /** Port of the Service. */
+    readonly port: number;
+    /** Port name; its prefix tells Istio the protocol ("http-…", "https-…", "tls-…"). @default "tcp-<port>" */
+    readonly name?: string;
+    /** Port on the external endpoint. @default port */
+    readonly targetPort?: number;
+}
+
+export interface KubernetesEgressServiceArgs {
+    /** Service name: workloads call `<name>.<namespace>.svc.cluster.local`. */
+    readonly name: string;
+    /** Namespace of the Service. */
+    readonly namespace: string;
+    /** External DNS name: makes an ExternalName Service. Set this or addresses. */
+    readonly externalName?: string;
+    /** External IPs: makes a selector-less Service with endpoints. Set this or externalName. */
+    readonly addresses?: string[];
+    /** Service ports. */
+    readonly ports: KubernetesEgressServicePortArgs[];
+    /** Which endpoints API to write for addresses: "EndpointSlice" or "Endpoints" (legacy, as in the seed). @default "EndpointSlice" */
+    readonly endpointsApi?: string;
+    /**
+     * TLS from the sidecar to the external service: "DISABLE" (the app sends HTTP the service
+     * accepts, or does TLS itself; no Istio mTLS to a non-mesh service) or "SIMPLE" (originate TLS).
+     * @default "DISABLE"
+     */
+    readonly tlsMode?: string;
+    /** SNI for SIMPLE. @default externalName */
+    readonly sni?: string;
+    /** @default "cluster.local" */
+    readonly clusterDomain?: string;
+}
+
+export const kubernetesEgressServiceArgsSchema = z.strictObject({
+    name: dnsLabel,
+    namespace: namespaceName,
+    externalName: exactHost.optional(),
+    addresses: nonEmptyList(ipAddress, "address").optional(),
+    ports: nonEmptyList(z.strictObject({ port: portNumber, name: dnsLabel.optional(), targetPort: portNumber.optional() }), "port")
+        .superRefine((ports, ctx) => checkUnique(ports, (p) => String(p.port), ctx, (i) => [i, "port"], "port")),
+    endpointsApi: oneOf(["EndpointSlice", "Endpoints"]).default("EndpointSlice"),
+    tlsMode: oneOf(["DISABLE", "SIMPLE"]).default("DISABLE"),
+    sni: exactHost.optional(),
+    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+}).superRefine((a, ctx) => {
+    if ((a.externalName === undefined) === (a.addresses === undefined)) {
+        ctx.addIssue({ code: "custom", path: ["externalName"], message: "set exactly one of externalName (ExternalName Service) or addresses (selector-less Service)", input: a.externalName });
+    }
+    if (a.tlsMode === "SIMPLE" && !a.sni && !a.externalName) {
+        ctx.addIssue({ code: "custom", path: ["sni"], message: "is required for tlsMode \"SIMPLE\" with addresses: the external host name to send and verify", input: a.sni });
+    }
+});
+
+const _argsMatchSchema: Accepts<typeof kubernetesEgressServiceArgsSchema, KubernetesEgressServiceArgs> = true;
+void _argsMatchSchema;
+
+/**
+ * S11: a Kubernetes Service for an external service — ExternalName for a DNS name, or a
+ * selector-less Service with EndpointSlices (or Endpoints) for external IPs — plus the
+ * DestinationRule TLS mode it needs (DISABLE: no Istio mTLS to a non-mesh endpoint; SIMPLE: originate TLS).
+ */
+export class KubernetesEgressService extends pulumi.ComponentResource {
+    /** In-cluster host name of the Service. */
+    public readonly host: pulumi.Output<string>;
+
+    constructor(name: string, args: KubernetesEgressServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE_TOKENS.KubernetesEgressService, name, {}, opts);
+        const a = validateArgs(kubernetesEgressServiceArgsSchema, args, this);
+        const labels = managedLabels("KubernetesEgressService");
+        const meta = { name: a.name, namespace: a.namespace, labels };
+        const ports: ServicePortSpec[] = a.ports.map((p) => ({
+            name: p.name ?? `tcp-${p.port}`,
+            port: p.port,
+            protocol: "TCP",
+            ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
+        }));
+        const host = `${a.name}.${a.namespace}.svc.${a.clusterDomain}`;
+        const objects = a.externalName
+            ? [{ apiVersion: "v1" as const, kind: "Service" as const, metadata: meta, spec: { type: "ExternalName" as const, externalName: a.externalName, ports } }]
+            : [selectorlessService(meta, ports), ...endpointObjects(a.endpointsApi, meta, a.addresses ?? [], ports)];
+        const tls = a.tlsMode === "SIMPLE" ? { mode: "SIMPLE" as const, sni: a.sni ?? a.externalName } : { mode: "DISABLE" as const };
+        const all = [...objects, istioObject("DestinationRule", meta, { host, trafficPolicy: { tls } })];
+        for (const obj of all) {
+            registerObject(`${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`, obj, { parent: this });
+        }
+        this.host = pulumi.output(host);
+        this.registerOutputs({ host: this.host });
+    }
+}

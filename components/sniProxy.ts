@@ -1,0 +1,82 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { managedLabels } from "../istio/labels";
+import { registerObject } from "../kube/register";
+import { sniProxyObjects } from "../proxy/sniProxyObjects";
+import { dnsLabel, hostPattern, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
+import { SniProxyRef } from "../validation/destinations";
+import { TolerationArgs, tolerationSchema } from "./egressGateway";
+import { TYPE_TOKENS } from "./tokens";
+import { Accepts, validateArgs } from "./validate";
+
+/** nginx image of the proxy by default (needs the stream and ssl_preread modules, as the official image has). */
+export const DEFAULT_SNI_PROXY_IMAGE = "nginx:1.29";
+
+export interface SniProxyArgs {
+    /** Name of the proxy's ConfigMap, Deployment and Service. @default "egress-sni-proxy" */
+    readonly name?: string;
+    /** Namespace, normally the egress gateway's. @default "istio-system" */
+    readonly namespace?: string;
+    /** TLS ports to listen on; each forwards to the same port of the SNI host. @default [443] */
+    readonly ports?: number[];
+    /** Host patterns the proxy may forward to ("*.wikipedia.org"); any other SNI is refused. */
+    readonly allowedHosts: string[];
+    /** DNS resolvers for SNI hosts. @default ["kube-dns.kube-system.svc.cluster.local"] */
+    readonly resolvers?: string[];
+    /** Container image. @default DEFAULT_SNI_PROXY_IMAGE */
+    readonly image?: string;
+    /** @default 2 */
+    readonly replicas?: number;
+    /** Node labels, to run beside the gateway on dedicated egress nodes. */
+    readonly nodeSelector?: Record<string, string>;
+    readonly tolerations?: TolerationArgs[];
+    /** @default "cluster.local" */
+    readonly clusterDomain?: string;
+}
+
+export const sniProxyArgsSchema = z.strictObject({
+    name: dnsLabel.default("egress-sni-proxy"),
+    namespace: namespaceName.default("istio-system"),
+    ports: nonEmptyList(portNumber, "port").default([443]).superRefine((ports, ctx) =>
+        checkUnique(ports, String, ctx, (i) => [i], "port")),
+    allowedHosts: nonEmptyList(hostPattern, "allowed host"),
+    resolvers: nonEmptyList(z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a resolver address` }), "resolver")
+        .default(["kube-dns.kube-system.svc.cluster.local"]),
+    image: z.string().min(1).default(DEFAULT_SNI_PROXY_IMAGE),
+    replicas: z.number().int().min(1).default(2),
+    nodeSelector: labelMap.optional(),
+    tolerations: z.array(tolerationSchema).optional(),
+    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+});
+
+const _argsMatchSchema: Accepts<typeof sniProxyArgsSchema, SniProxyArgs> = true;
+void _argsMatchSchema;
+
+export function sniProxyRef(a: z.output<typeof sniProxyArgsSchema>): SniProxyRef {
+    return { host: `${a.name}.${a.namespace}.svc.${a.clusterDomain}`, ports: a.ports };
+}
+
+/**
+ * S10: an nginx SNI forward proxy beside the egress gateway (`stream` + `ssl_preread`), for
+ * wildcard domains whose hosts are not served by one IP. The gateway passes TLS through to it
+ * and it connects to the SNI host on the port the client used. Route destinations to it with
+ * `sniProxy: true` in EgressDestinations.
+ */
+export class SniProxy extends pulumi.ComponentResource {
+    /** How destinations reach the proxy (plain data). */
+    public readonly ref: SniProxyRef;
+    /** The generated nginx.conf. */
+    public readonly config: pulumi.Output<string>;
+
+    constructor(name: string, args: SniProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE_TOKENS.SniProxy, name, {}, opts);
+        const a = validateArgs(sniProxyArgsSchema, args, this);
+        this.ref = sniProxyRef(a);
+        const objects = sniProxyObjects({ ...a, labels: managedLabels("SniProxy") });
+        for (const obj of objects) {
+            registerObject(`${name}-${obj.metadata.name}`, obj, { parent: this });
+        }
+        this.config = pulumi.output(objects[0].data["nginx.conf"] as string);
+        this.registerOutputs({ config: this.config });
+    }
+}

@@ -1,0 +1,187 @@
+import { GatewayRef, gatewayServiceHost } from "../validation/gateway";
+import { ResolvedDestination, ResolvedDestinations } from "../validation/destinations";
+import { isWildcard } from "../validation/common";
+import {
+    DestinationRuleSpec, GatewayServer, HttpRoute, IstioObject, ObjectMeta, PortProtocol, ServiceEntrySpec, ServicePort,
+    Subset, TlsRoute, VirtualServiceSpec, istioObject,
+} from "./types";
+
+// Pure builders: the Istio objects that route each destination, following the seeds' YAML.
+// Shared objects (one Gateway, one DestinationRule for the gateway) serve every destination
+// that goes through the gateway; per destination there is a ServiceEntry and a VirtualService,
+// plus a DestinationRule where TLS is originated.
+
+const MESH = "mesh";
+
+/** Everything one destination contributes: its own objects, and its parts of the shared ones. */
+export interface DestinationPlan {
+    readonly destination: ResolvedDestination;
+    readonly objects: IstioObject[];
+    readonly gatewayServer?: GatewayServer;
+    readonly gatewaySubset?: Subset;
+}
+
+export interface DestinationsPlan {
+    /** Shared objects: the Gateway and the gateway's DestinationRule (absent when nothing goes through the gateway). */
+    readonly shared: IstioObject[];
+    readonly perDestination: DestinationPlan[];
+}
+
+function meta(name: string, namespace: string, labels: Record<string, string>): ObjectMeta {
+    return { name, namespace, labels };
+}
+
+function port(number: number, protocol: PortProtocol, targetPort?: number): ServicePort {
+    const p: ServicePort = { number, protocol, name: `${protocol.toLowerCase()}-${number}` };
+    return targetPort === undefined ? p : { ...p, targetPort };
+}
+
+function withExportTo<T extends object>(spec: T, exportTo: string[] | undefined): T {
+    return exportTo ? { ...spec, exportTo } : spec;
+}
+
+/** The ServiceEntry that registers the external host (or the wildcard's serving host) with the mesh. */
+export function serviceEntrySpec(d: ResolvedDestination, exportTo?: string[]): ServiceEntrySpec {
+    const host = d.servingHost ?? d.host;
+    let ports: ServicePort[];
+    if (d.tls && d.egress === "DIRECT") {
+        // S4: the app calls port 80; the sidecar sends it to 443 and a DestinationRule adds TLS.
+        ports = [port(d.port, "HTTP", d.tls.port), port(d.tls.port, "HTTPS")];
+    } else if (d.tls) {
+        ports = [port(d.port, "HTTP"), port(d.tls.port, "HTTPS")];
+    } else {
+        ports = [port(d.port, d.protocol)];
+    }
+    const resolution = isWildcard(host) ? "NONE" : d.resolution;
+    return withExportTo({ hosts: [host], ports, location: "MESH_EXTERNAL", resolution }, exportTo);
+}
+
+function gatewayServer(d: ResolvedDestination): GatewayServer {
+    const number = d.gatewayPort as number;
+    if (d.tls) {
+        return { port: { number, protocol: "HTTPS", name: `https-${number}` }, hosts: [d.host], tls: { mode: "ISTIO_MUTUAL" } };
+    }
+    if (d.protocol === "TLS") {
+        return { port: { number, protocol: "TLS", name: `tls-${number}` }, hosts: [d.host], tls: { mode: "PASSTHROUGH" } };
+    }
+    return { port: { number, protocol: "HTTP", name: `http-${number}` }, hosts: [d.host] };
+}
+
+function gatewaySubset(d: ResolvedDestination): Subset {
+    if (!d.tls) {
+        return { name: d.name };
+    }
+    // S5/S6: the sidecar reaches the gateway over Istio mTLS, with the external host as SNI.
+    return {
+        name: d.name,
+        trafficPolicy: { portLevelSettings: [{ port: { number: d.gatewayPort as number }, tls: { mode: "ISTIO_MUTUAL", sni: d.host } }] },
+    };
+}
+
+/** Where the gateway sends the traffic on its second hop. */
+function upstream(d: ResolvedDestination, sniProxyHost: string | undefined): { host: string; port: number } {
+    if (d.sniProxy && sniProxyHost) {
+        return { host: sniProxyHost, port: d.port };
+    }
+    return { host: d.servingHost ?? d.host, port: d.tls ? d.tls.port : d.port };
+}
+
+/** The two-hop VirtualService: mesh → egress gateway, egress gateway → external (or SNI proxy). */
+export function twoHopVirtualServiceSpec(
+    d: ResolvedDestination, gateway: GatewayRef, sniProxyHost: string | undefined, exportTo?: string[],
+): VirtualServiceSpec {
+    const gwName = `${gateway.namespace}/${gateway.name}`;
+    const gwHost = gatewayServiceHost(gateway);
+    const gwPort = d.gatewayPort as number;
+    const toGateway = { destination: { host: gwHost, subset: d.name, port: { number: gwPort } }, weight: 100 };
+    const up = upstream(d, sniProxyHost);
+    const toExternal = { destination: { host: up.host, port: { number: up.port } }, weight: 100 };
+    const spec: VirtualServiceSpec = { hosts: [d.host], gateways: [gwName, MESH] };
+    if (d.protocol === "TLS") {
+        const tls: TlsRoute[] = [
+            { match: [{ gateways: [MESH], port: d.port, sniHosts: [d.host] }], route: [toGateway] },
+            { match: [{ gateways: [gwName], port: gwPort, sniHosts: [d.host] }], route: [toExternal] },
+        ];
+        spec.tls = tls;
+    } else {
+        const http: HttpRoute[] = [
+            { name: "mesh-to-egress-gateway", match: [{ gateways: [MESH], port: d.port }], route: [toGateway] },
+            { name: "egress-gateway-to-external", match: [{ gateways: [gwName], port: gwPort }], route: [toExternal] },
+        ];
+        spec.http = http;
+    }
+    return withExportTo(spec, exportTo);
+}
+
+/** DestinationRule that originates TLS to the external host (at the sidecar for S4, at the gateway for S5/S6). */
+export function originationDestinationRuleSpec(d: ResolvedDestination, exportTo?: string[]): DestinationRuleSpec {
+    const tls = d.tls;
+    if (!tls) {
+        throw new Error(`destination ${d.name} has no TLS origination`);
+    }
+    // At the sidecar the app's port is rewritten to tls.port by the ServiceEntry's targetPort,
+    // and Envoy keys the cluster by the ServiceEntry port: settings go on the app's port.
+    const atPort = d.egress === "DIRECT" ? d.port : tls.port;
+    const settings = {
+        mode: tls.mode,
+        ...(tls.credentialName ? { credentialName: tls.credentialName } : {}),
+        sni: tls.sni,
+        ...(tls.subjectAltNames ? { subjectAltNames: tls.subjectAltNames } : {}),
+    };
+    return withExportTo({ host: d.host, trafficPolicy: { portLevelSettings: [{ port: { number: atPort }, tls: settings }] } }, exportTo);
+}
+
+/** Plans every object for a validated set of destinations. */
+export function planDestinations(args: ResolvedDestinations, labels: Record<string, string>): DestinationsPlan {
+    const perDestination = args.destinations.map((d): DestinationPlan => {
+        const objects: IstioObject[] = [];
+        const m = meta(d.name, args.namespace, labels);
+        if (d.createServiceEntry) {
+            objects.push(istioObject("ServiceEntry", m, serviceEntrySpec(d, args.exportTo)));
+        }
+        if (d.egress === "DIRECT") {
+            if (d.tls) {
+                objects.push(istioObject("DestinationRule", m, originationDestinationRuleSpec(d, args.exportTo)));
+            }
+            return { destination: d, objects };
+        }
+        const gateway = args.gateway as GatewayRef;
+        objects.push(istioObject("VirtualService", m, twoHopVirtualServiceSpec(d, gateway, args.sniProxy?.host, args.exportTo)));
+        if (d.tls) {
+            // Only the gateway originates: keep this rule out of every sidecar's config.
+            objects.push(istioObject("DestinationRule", m, originationDestinationRuleSpec(d, ["."])));
+        }
+        return { destination: d, objects, gatewayServer: gatewayServer(d), gatewaySubset: gatewaySubset(d) };
+    });
+    const shared: IstioObject[] = [];
+    const viaGateway = perDestination.filter((p) => p.gatewayServer);
+    if (args.gateway && viaGateway.length > 0) {
+        const gateway = args.gateway;
+        const gm = meta(gateway.name, gateway.namespace, labels);
+        shared.push(istioObject("Gateway", gm, { selector: gateway.selector, servers: mergeServers(viaGateway.map((p) => p.gatewayServer as GatewayServer)) }));
+        shared.push(istioObject("DestinationRule", gm, withExportTo({
+            host: gatewayServiceHost(gateway),
+            subsets: viaGateway.map((p) => p.gatewaySubset as Subset),
+        }, args.exportTo)));
+    }
+    return { shared, perDestination };
+}
+
+/** One Gateway server per (port, protocol), listing every host that uses it. */
+export function mergeServers(servers: GatewayServer[]): GatewayServer[] {
+    const byKey = new Map<string, GatewayServer>();
+    for (const s of servers) {
+        const key = `${s.port.number}/${s.port.protocol}`;
+        const existing = byKey.get(key);
+        if (existing) {
+            for (const h of s.hosts) {
+                if (!existing.hosts.includes(h)) {
+                    existing.hosts.push(h);
+                }
+            }
+        } else {
+            byKey.set(key, { ...s, hosts: [...s.hosts] });
+        }
+    }
+    return [...byKey.values()];
+}

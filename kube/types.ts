@@ -1,0 +1,101 @@
+import { IstioObject, ObjectMeta } from "../istio/types";
+
+// Plain (non-Input) shapes of the core Kubernetes objects the pure builders return.
+
+export interface ServicePortSpec {
+    name: string;
+    port: number;
+    protocol: "TCP" | "UDP";
+    targetPort?: number;
+}
+
+export interface ServiceObject {
+    apiVersion: "v1";
+    kind: "Service";
+    metadata: ObjectMeta;
+    spec: {
+        type: "ClusterIP" | "ExternalName";
+        externalName?: string;
+        selector?: Record<string, string>;
+        ports: ServicePortSpec[];
+    };
+}
+
+export interface EndpointSliceObject {
+    apiVersion: "discovery.k8s.io/v1";
+    kind: "EndpointSlice";
+    metadata: ObjectMeta;
+    addressType: "IPv4" | "IPv6";
+    endpoints: { addresses: string[]; conditions: { ready: boolean } }[];
+    ports: { name: string; port: number; protocol: "TCP" }[];
+}
+
+export interface EndpointsObject {
+    apiVersion: "v1";
+    kind: "Endpoints";
+    metadata: ObjectMeta;
+    subsets: { addresses: { ip: string }[]; ports: { name: string; port: number; protocol: "TCP" }[] }[];
+}
+
+export interface NetworkPolicyPeer {
+    namespaceSelector?: { matchLabels: Record<string, string> };
+    podSelector?: { matchLabels: Record<string, string> };
+    ipBlock?: { cidr: string };
+}
+
+export interface NetworkPolicyObject {
+    apiVersion: "networking.k8s.io/v1";
+    kind: "NetworkPolicy";
+    metadata: ObjectMeta;
+    spec: {
+        podSelector: { matchLabels?: Record<string, string> };
+        policyTypes: ["Egress"];
+        egress: { to: NetworkPolicyPeer[]; ports?: { protocol: "TCP" | "UDP"; port: number }[] }[];
+    };
+}
+
+export interface ConfigMapObject {
+    apiVersion: "v1";
+    kind: "ConfigMap";
+    metadata: ObjectMeta;
+    data: Record<string, string>;
+}
+
+export interface DeploymentObject {
+    apiVersion: "apps/v1";
+    kind: "Deployment";
+    metadata: ObjectMeta;
+    spec: {
+        replicas: number;
+        selector: { matchLabels: Record<string, string> };
+        template: {
+            metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+            spec: {
+                containers: {
+                    name: string;
+                    image: string;
+                    ports: { name: string; containerPort: number; protocol: "TCP" }[];
+                    volumeMounts: { name: string; mountPath: string; readOnly: boolean }[];
+                    resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+                    readinessProbe?: { tcpSocket: { port: number }; periodSeconds: number };
+                }[];
+                volumes: { name: string; configMap: { name: string } }[];
+                nodeSelector?: Record<string, string>;
+                tolerations?: Toleration[];
+            };
+        };
+    };
+}
+
+export interface Toleration {
+    key?: string;
+    operator?: string;
+    value?: string;
+    effect?: string;
+    tolerationSeconds?: number;
+}
+
+export type CoreObject = ServiceObject | EndpointSliceObject | EndpointsObject | NetworkPolicyObject | ConfigMapObject | DeploymentObject;
+
+/** Any object a pure builder returns. */
+export type KubeObject = CoreObject | IstioObject;

@@ -1,0 +1,493 @@
+// A minimal Pulumi language host for Node.js, written for this project's
+// toolchain because the upstream pulumi-language-nodejs module is not served
+// by the Go module proxy (only its pkg/v3 and sdk/v3 siblings are).
+//
+// It implements what `pulumi preview/up/destroy/about/install` need for a
+// `runtime: nodejs` project: it reports the provider plugins found in
+// node_modules, and runs the program through the SDK's own entry point
+// (node_modules/@pulumi/pulumi/cmd/run), passing the engine's settings on the
+// command line and the configuration in PULUMI_CONFIG, as the SDK expects.
+// Code generation, policy packs and Node.js plugins (RunPlugin) are not
+// supported.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+)
+
+// Exit code with which the SDK's run script says it already told the user
+// what went wrong, so the engine should not add a message of its own.
+const exitCodeUserActionable = 32
+
+func main() {
+	// The engine passes optional flags (--logtostderr, -v=N, --tracing URL,
+	// and older ones such as -root or -typescript) and then, last, its own
+	// gRPC address.
+	var engineAddress, tracing string
+	args := os.Args[1:]
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--tracing" || a == "-tracing":
+			if i+1 < len(args) {
+				tracing = args[i+1]
+				i++
+			}
+		case strings.HasPrefix(a, "--tracing=") || strings.HasPrefix(a, "-tracing="):
+			tracing = a[strings.Index(a, "=")+1:]
+		case a == "-root" || a == "--root" || a == "-binary" || a == "--binary":
+			i++ // flag with a separate value we do not use
+		case strings.HasPrefix(a, "-"):
+			// --logtostderr, -v=N, -typescript=..., ...: ignored
+		default:
+			engineAddress = a
+		}
+	}
+
+	host := &nodeHost{engineAddress: engineAddress, tracing: tracing}
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
+			return nil
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: could not start the RPC server: %v\n", err)
+		os.Exit(1)
+	}
+	// The engine reads our port from the first line of stdout.
+	fmt.Printf("%d\n", handle.Port)
+	if err := <-handle.Done; err != nil {
+		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: RPC server stopped: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type nodeHost struct {
+	pulumirpc.UnimplementedLanguageRuntimeServer
+
+	mu            sync.Mutex
+	engineAddress string
+	tracing       string
+}
+
+func (h *nodeHost) Handshake(
+	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
+) (*pulumirpc.LanguageHandshakeResponse, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if req.GetEngineAddress() != "" {
+		h.engineAddress = req.GetEngineAddress()
+	}
+	return &pulumirpc.LanguageHandshakeResponse{}, nil
+}
+
+func (h *nodeHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: version.Version}, nil
+}
+
+// ---- options from Pulumi.yaml (runtime.options) ----------------------------
+
+type runtimeOptions struct {
+	typescript bool
+	tsconfig   string
+	nodeargs   []string
+}
+
+func parseOptions(info *pulumirpc.ProgramInfo) runtimeOptions {
+	opts := runtimeOptions{typescript: true}
+	if info == nil || info.GetOptions() == nil {
+		return opts
+	}
+	m := info.GetOptions().AsMap()
+	if v, ok := m["typescript"].(bool); ok {
+		opts.typescript = v
+	}
+	if v, ok := m["tsconfig"].(string); ok {
+		opts.tsconfig = v
+	}
+	if v, ok := m["nodeargs"].(string); ok {
+		opts.nodeargs = strings.Fields(v)
+	}
+	return opts
+}
+
+func programDir(info *pulumirpc.ProgramInfo, fallback string) string {
+	if info != nil && info.GetProgramDirectory() != "" {
+		return info.GetProgramDirectory()
+	}
+	if fallback != "" {
+		return fallback
+	}
+	wd, _ := os.Getwd()
+	return wd
+}
+
+// ---- plugin discovery ----------------------------------------------------------
+
+type packageJSON struct {
+	Name         string            `json:"name"`
+	Version      string            `json:"version"`
+	Dependencies map[string]string `json:"dependencies"`
+	Pulumi       struct {
+		Resource bool   `json:"resource"`
+		Name     string `json:"name"`
+		Version  string `json:"version"`
+		Server   string `json:"server"`
+	} `json:"pulumi"`
+}
+
+func readPackageJSON(path string) (*packageJSON, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var p packageJSON
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &p, nil
+}
+
+// findNodeModules returns the closest node_modules directory at or above dir.
+func findNodeModules(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		nm := filepath.Join(d, "node_modules")
+		if st, err := os.Stat(nm); err == nil && st.IsDir() {
+			return nm
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+// collectPlugins walks node_modules (packages, @scope/packages and nested
+// node_modules) for package.json files with "pulumi": {"resource": true}.
+func collectPlugins(nodeModules string, seen map[string]*pulumirpc.PackageDependency, depth int) {
+	if nodeModules == "" || depth > 8 {
+		return
+	}
+	entries, err := os.ReadDir(nodeModules)
+	if err != nil {
+		return
+	}
+	var pkgDirs []string
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		p := filepath.Join(nodeModules, name)
+		if strings.HasPrefix(name, "@") {
+			scoped, err := os.ReadDir(p)
+			if err != nil {
+				continue
+			}
+			for _, s := range scoped {
+				pkgDirs = append(pkgDirs, filepath.Join(p, s.Name()))
+			}
+			continue
+		}
+		pkgDirs = append(pkgDirs, p)
+	}
+	for _, dir := range pkgDirs {
+		if pj, err := readPackageJSON(filepath.Join(dir, "package.json")); err == nil && pj.Pulumi.Resource {
+			name := pj.Pulumi.Name
+			if name == "" {
+				name = strings.TrimPrefix(strings.TrimPrefix(pj.Name, "@pulumi/"), "@")
+			}
+			ver := pj.Pulumi.Version
+			if ver == "" {
+				ver = pj.Version
+			}
+			if ver != "" && !strings.HasPrefix(ver, "v") {
+				ver = "v" + ver
+			}
+			key := name + "@" + ver
+			if _, ok := seen[key]; !ok && name != "" {
+				seen[key] = &pulumirpc.PackageDependency{
+					Name: name, Kind: "resource", Version: ver, Server: pj.Pulumi.Server,
+				}
+			}
+		}
+		collectPlugins(filepath.Join(dir, "node_modules"), seen, depth+1)
+	}
+}
+
+func requiredPackages(dir string) []*pulumirpc.PackageDependency {
+	seen := map[string]*pulumirpc.PackageDependency{}
+	collectPlugins(findNodeModules(dir), seen, 0)
+	keys := make([]string, 0, len(seen))
+	for k := range seen {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]*pulumirpc.PackageDependency, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, seen[k])
+	}
+	return out
+}
+
+func (h *nodeHost) GetRequiredPackages(
+	_ context.Context, req *pulumirpc.GetRequiredPackagesRequest,
+) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	return &pulumirpc.GetRequiredPackagesResponse{
+		Packages: requiredPackages(programDir(req.GetInfo(), "")),
+	}, nil
+}
+
+//nolint:staticcheck // deprecated upstream, still called as a fallback
+func (h *nodeHost) GetRequiredPlugins(
+	_ context.Context, req *pulumirpc.GetRequiredPluginsRequest,
+) (*pulumirpc.GetRequiredPluginsResponse, error) {
+	var plugins []*pulumirpc.PluginDependency
+	for _, p := range requiredPackages(programDir(req.GetInfo(), req.GetPwd())) {
+		plugins = append(plugins, &pulumirpc.PluginDependency{
+			Name: p.Name, Kind: p.Kind, Version: p.Version, Server: p.Server,
+		})
+	}
+	return &pulumirpc.GetRequiredPluginsResponse{Plugins: plugins}, nil
+}
+
+// ---- running the program ---------------------------------------------------------
+
+// locateRunScript finds @pulumi/pulumi/cmd/run the way Node would resolve it
+// from the program directory.
+func locateRunScript(dir string) (string, error) {
+	if p := os.Getenv("PULUMI_LANGUAGE_NODEJS_RUN_PATH"); p != "" {
+		return p, nil
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", "run")
+		if _, err := os.Stat(filepath.Join(p, "index.js")); err == nil {
+			return p, nil
+		}
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	return "", errors.New("it looks like the Pulumi SDK has not been installed " +
+		"(no node_modules/@pulumi/pulumi/cmd/run above " + dir + "); have you run npm install?")
+}
+
+func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	info := req.GetInfo()
+	dir := programDir(info, req.GetPwd())
+	opts := parseOptions(info)
+
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		return nil, fmt.Errorf("could not find node on the $PATH: %w", err)
+	}
+	runPath, err := locateRunScript(dir)
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+
+	h.mu.Lock()
+	engine, tracing := h.engineAddress, h.tracing
+	h.mu.Unlock()
+
+	args := append([]string{}, opts.nodeargs...)
+	args = append(args, runPath)
+	flag := func(k, v string) {
+		if v != "" {
+			args = append(args, "--"+k, v)
+		}
+	}
+	flag("monitor", req.GetMonitorAddress())
+	flag("engine", engine)
+	flag("organization", req.GetOrganization())
+	flag("project", req.GetProject())
+	flag("stack", req.GetStack())
+	flag("pwd", dir)
+	if info != nil {
+		flag("root-directory", info.GetRootDirectory())
+	}
+	if req.GetDryRun() {
+		args = append(args, "--dry-run")
+	}
+	if req.GetQueryMode() {
+		args = append(args, "--query-mode")
+	}
+	if req.GetParallel() != 0 {
+		flag("parallel", strconv.Itoa(int(req.GetParallel())))
+	}
+	flag("tracing", tracing)
+	program := "."
+	if info != nil && info.GetEntryPoint() != "" {
+		program = info.GetEntryPoint()
+	} else if req.GetProgram() != "" {
+		program = req.GetProgram()
+	}
+	args = append(args, program)
+	args = append(args, req.GetArgs()...)
+
+	config, err := json.Marshal(req.GetConfig())
+	if err != nil {
+		return nil, fmt.Errorf("serializing configuration: %w", err)
+	}
+	secretKeys := req.GetConfigSecretKeys()
+	if secretKeys == nil {
+		secretKeys = []string{}
+	}
+	secrets, err := json.Marshal(secretKeys)
+	if err != nil {
+		return nil, fmt.Errorf("serializing secret configuration keys: %w", err)
+	}
+
+	env := append(os.Environ(),
+		"PULUMI_CONFIG="+string(config),
+		"PULUMI_CONFIG_SECRET_KEYS="+string(secrets),
+		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript),
+	)
+	if opts.tsconfig != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
+	}
+	if req.GetLoaderTarget() != "" {
+		env = append(env, "PULUMI_LOADER_TARGET="+req.GetLoaderTarget())
+	}
+
+	cmd := exec.CommandContext(ctx, nodeBin, args...)
+	cmd.Dir = dir
+	cmd.Stdout = os.Stdout
+	cmd.Stderr = os.Stderr
+	cmd.Env = env
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok {
+				if ws.ExitStatus() == exitCodeUserActionable {
+					return &pulumirpc.RunResponse{Bail: true}, nil
+				}
+				return &pulumirpc.RunResponse{
+					Error: fmt.Sprintf("Program exited with non-zero exit code: %d", ws.ExitStatus()),
+				}, nil
+			}
+			return &pulumirpc.RunResponse{Error: "Program exited unexpectedly: " + err.Error()}, nil
+		}
+		return &pulumirpc.RunResponse{
+			Error: "Problem executing program (could not run language executor): " + err.Error(),
+		}, nil
+	}
+	return &pulumirpc.RunResponse{}, nil
+}
+
+// ---- install, about, dependencies ------------------------------------------------
+
+type streamWriter struct {
+	send   func(*pulumirpc.InstallDependenciesResponse) error
+	stderr bool
+}
+
+func (w streamWriter) Write(p []byte) (int, error) {
+	b := append([]byte{}, p...)
+	msg := &pulumirpc.InstallDependenciesResponse{Stdout: b}
+	if w.stderr {
+		msg = &pulumirpc.InstallDependenciesResponse{Stderr: b}
+	}
+	if err := w.send(msg); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (h *nodeHost) InstallDependencies(
+	req *pulumirpc.InstallDependenciesRequest,
+	server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
+) error {
+	dir := programDir(req.GetInfo(), req.GetDirectory())
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return fmt.Errorf("could not find npm on the $PATH: %w", err)
+	}
+	var mu sync.Mutex
+	send := func(m *pulumirpc.InstallDependenciesResponse) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return server.Send(m)
+	}
+	cmd := exec.CommandContext(server.Context(), npm, "install")
+	cmd.Dir = dir
+	cmd.Stdout = streamWriter{send: send}
+	cmd.Stderr = streamWriter{send: send, stderr: true}
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("npm install in %s failed: %w", dir, err)
+	}
+	return nil
+}
+
+func (h *nodeHost) RuntimeOptionsPrompts(
+	context.Context, *pulumirpc.RuntimeOptionsRequest,
+) (*pulumirpc.RuntimeOptionsResponse, error) {
+	return &pulumirpc.RuntimeOptionsResponse{}, nil
+}
+
+func (h *nodeHost) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		return nil, fmt.Errorf("could not find node on the $PATH: %w", err)
+	}
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, nodeBin, "--version")
+	cmd.Stdout = &out
+	cmd.Stderr = io.Discard
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("running node --version: %w", err)
+	}
+	return &pulumirpc.AboutResponse{
+		Executable: nodeBin,
+		Version:    strings.TrimPrefix(strings.TrimSpace(out.String()), "v"),
+	}, nil
+}
+
+func (h *nodeHost) GetProgramDependencies(
+	_ context.Context, req *pulumirpc.GetProgramDependenciesRequest,
+) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	dir := programDir(req.GetInfo(), req.GetPwd())
+	pj, err := readPackageJSON(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return nil, status.Errorf(codes.FailedPrecondition, "reading package.json: %v", err)
+	}
+	nm := findNodeModules(dir)
+	names := make([]string, 0, len(pj.Dependencies))
+	for n := range pj.Dependencies {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var deps []*pulumirpc.DependencyInfo
+	for _, n := range names {
+		ver := pj.Dependencies[n]
+		if nm != "" {
+			if dep, err := readPackageJSON(filepath.Join(nm, n, "package.json")); err == nil {
+				ver = dep.Version
+			}
+		}
+		deps = append(deps, &pulumirpc.DependencyInfo{Name: n, Version: ver})
+	}
+	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: deps}, nil
+}

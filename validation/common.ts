@@ -1,0 +1,139 @@
+import { z } from "zod";
+import { isIP } from "node:net";
+
+// Building blocks shared by every component's schema. Messages quote the value so that the
+// formatted error names both the field and what was wrong with it.
+
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** True for a DNS-1123 label: lowercase alphanumerics and '-', at most 63 characters. */
+export function isDnsLabel(s: string): boolean {
+    return s.length <= 63 && LABEL.test(s);
+}
+
+/** True for a DNS-1123 subdomain (dot-separated labels, at most 253 characters). */
+export function isDnsSubdomain(s: string): boolean {
+    return s.length > 0 && s.length <= 253 && s.split(".").every(isDnsLabel);
+}
+
+/** A Kubernetes object or namespace name (DNS-1123 label). */
+export const dnsLabel = z.string().refine(isDnsLabel, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a valid name (lowercase letters, digits and '-', at most 63 characters)`,
+});
+
+/** A Kubernetes namespace. */
+export const namespaceName = dnsLabel;
+
+/** A TCP/UDP port number. */
+export const portNumber = z
+    .number({ error: (iss) => `${JSON.stringify(iss.input)} is not a port number` })
+    .int({ error: (iss) => `${JSON.stringify(iss.input)} is not a port number` })
+    .min(1, { error: (iss) => `${JSON.stringify(iss.input)} is out of range 1-65535` })
+    .max(65535, { error: (iss) => `${JSON.stringify(iss.input)} is out of range 1-65535` });
+
+/** True for an exact external host name such as `edition.cnn.com`. */
+export function isExactHost(s: string): boolean {
+    return isDnsSubdomain(s) && s.includes(".") && isIP(s) === 0;
+}
+
+/** True for a host or a leading-label wildcard such as `*.wikipedia.org`. */
+export function isHostPattern(s: string): boolean {
+    return s.startsWith("*.") ? isExactHost(s.slice(2)) || isDnsLabel(s.slice(2)) : isExactHost(s);
+}
+
+export function isWildcard(host: string): boolean {
+    return host.startsWith("*.");
+}
+
+function hostProblem(s: string): string | undefined {
+    if (isIP(s) !== 0) {
+        return `${JSON.stringify(s)} is an IP address; hosts must be DNS names (use an external proxy's addresses for IPs)`;
+    }
+    if (s === "*" || (s.includes("*") && !s.startsWith("*."))) {
+        return `${JSON.stringify(s)} is not a supported wildcard: only a leading "*." label is allowed, as in "*.example.com"`;
+    }
+    if (s.indexOf("*", 1) !== -1) {
+        return `${JSON.stringify(s)} has more than one wildcard: only a leading "*." label is allowed`;
+    }
+    if (!isHostPattern(s)) {
+        return `${JSON.stringify(s)} is not a valid host name (lowercase DNS name with at least one dot, e.g. "api.example.com")`;
+    }
+    return undefined;
+}
+
+/** An external host or wildcard host (`*.example.com`). */
+export const hostPattern = z.string().superRefine((s, ctx) => {
+    const problem = hostProblem(s);
+    if (problem) {
+        ctx.addIssue({ code: "custom", message: problem, input: s });
+    }
+});
+
+/** An exact (non-wildcard) external host. */
+export const exactHost = z.string().superRefine((s, ctx) => {
+    const problem = hostProblem(s) ?? (isWildcard(s) ? `${JSON.stringify(s)} must be an exact host, not a wildcard` : undefined);
+    if (problem) {
+        ctx.addIssue({ code: "custom", message: problem, input: s });
+    }
+});
+
+/** An IPv4/IPv6 address, or a CIDR block of either. */
+export const ipOrCidr = z.string().superRefine((s, ctx) => {
+    const [ip, prefix, ...rest] = s.split("/");
+    const family = isIP(ip ?? "");
+    const max = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+        ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is not an IP address or CIDR block`, input: s });
+    }
+});
+
+/** An IPv4/IPv6 address (no prefix). */
+export const ipAddress = z.string().refine((s) => isIP(s) !== 0, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not an IP address`,
+});
+
+/** One of a documented set of strings (component args stay plain strings for multi-language schemas). */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+    return z.enum(values, {
+        error: (iss) => `${JSON.stringify(iss.input)} is not one of ${values.map((v) => `"${v}"`).join(", ")}`,
+    });
+}
+
+/** A list that must hold at least one item. */
+export function nonEmptyList<T extends z.ZodType>(item: T, what: string) {
+    return z.array(item).min(1, { error: `needs at least one ${what}` });
+}
+
+/** Kubernetes label map: keys and values as the API server accepts them. */
+export const labelMap = z.record(
+    z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {
+        error: (iss) => `${JSON.stringify(iss.input)} is not a valid label key`,
+    }),
+    z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, {
+        error: (iss) => `${JSON.stringify(iss.input)} is not a valid label value`,
+    }),
+);
+
+/** Reports every value that occurs more than once in `items` (by `key`), at `path(index)`. */
+export function checkUnique<T>(
+    items: readonly T[],
+    key: (item: T) => string | undefined,
+    ctx: z.RefinementCtx,
+    path: (index: number) => PropertyKey[],
+    what: string,
+): void {
+    const seen = new Map<string, number>();
+    items.forEach((item, i) => {
+        const k = key(item);
+        if (k === undefined) {
+            return;
+        }
+        const first = seen.get(k);
+        if (first !== undefined) {
+            ctx.addIssue({ code: "custom", path: path(i), message: `duplicate ${what} ${JSON.stringify(k)} (also at index ${first})` });
+        } else {
+            seen.set(k, i);
+        }
+    });
+}

@@ -1,0 +1,233 @@
+import { z } from "zod";
+import { createHash } from "node:crypto";
+import {
+    checkUnique, dnsLabel, exactHost, hostPattern, isDnsSubdomain, isWildcard, namespaceName, nonEmptyList, oneOf, portNumber,
+} from "./common";
+import { GatewayRef, gatewayRefSchema } from "./gateway";
+
+export const DESTINATION_PROTOCOLS = ["HTTP", "TLS"] as const;
+export const EGRESS_MODES = ["GATEWAY", "DIRECT"] as const;
+export const RESOLUTIONS = ["DNS", "DNS_ROUND_ROBIN", "NONE"] as const;
+export const ORIGINATION_MODES = ["SIMPLE", "MUTUAL"] as const;
+
+const credentialName = z.string().refine(isDnsSubdomain, {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a valid Secret name`,
+});
+
+export const originationSchema = z.strictObject({
+    mode: oneOf(ORIGINATION_MODES).optional(),
+    port: portNumber.optional(),
+    credentialName: credentialName.optional(),
+    sni: exactHost.optional(),
+    subjectAltNames: z.array(z.string().min(1, { error: "must not be empty" })).optional(),
+});
+
+export const destinationSchema = z.strictObject({
+    name: dnsLabel.optional(),
+    host: hostPattern,
+    protocol: oneOf(DESTINATION_PROTOCOLS).optional(),
+    port: portNumber.optional(),
+    egress: oneOf(EGRESS_MODES).optional(),
+    resolution: oneOf(RESOLUTIONS).optional(),
+    servingHost: exactHost.optional(),
+    sniProxy: z.boolean().optional(),
+    gatewayPort: portNumber.optional(),
+    createServiceEntry: z.boolean().optional(),
+    tls: originationSchema.optional(),
+});
+
+export const sniProxyRefSchema = z.strictObject({
+    host: exactHost,
+    ports: nonEmptyList(portNumber, "port"),
+});
+
+export type SniProxyRef = z.output<typeof sniProxyRefSchema>;
+
+export const destinationsArgsSchema = z.strictObject({
+    gateway: gatewayRefSchema.optional(),
+    namespace: namespaceName.optional(),
+    destinations: nonEmptyList(destinationSchema, "destination"),
+    sniProxy: sniProxyRefSchema.optional(),
+    exportTo: z.array(z.string().regex(/^(\*|\.|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/)).optional(),
+});
+
+/** TLS origination after defaults. */
+export interface ResolvedOrigination {
+    readonly mode: "SIMPLE" | "MUTUAL";
+    readonly port: number;
+    readonly credentialName?: string;
+    readonly sni: string;
+    readonly subjectAltNames?: string[];
+}
+
+/** One destination with every default decided: what the Istio builders consume. */
+export interface ResolvedDestination {
+    readonly name: string;
+    readonly host: string;
+    readonly protocol: "HTTP" | "TLS";
+    readonly port: number;
+    readonly egress: "GATEWAY" | "DIRECT";
+    readonly resolution: "DNS" | "DNS_ROUND_ROBIN" | "NONE";
+    readonly servingHost?: string;
+    readonly sniProxy: boolean;
+    readonly gatewayPort?: number;
+    readonly createServiceEntry: boolean;
+    readonly tls?: ResolvedOrigination;
+}
+
+export interface ResolvedDestinations {
+    readonly gateway?: GatewayRef;
+    readonly namespace: string;
+    readonly destinations: ResolvedDestination[];
+    readonly sniProxy?: SniProxyRef;
+    readonly exportTo?: string[];
+}
+
+/** `*.wikipedia.org` → `wildcard-wikipedia-org`; long names are shortened with a stable hash. */
+export function destinationNameFromHost(host: string): string {
+    const base = host.replace(/^\*\./, "wildcard.").replace(/\./g, "-");
+    if (base.length <= 63) {
+        return base;
+    }
+    const hash = createHash("sha256").update(host).digest("hex").slice(0, 8);
+    return `${base.slice(0, 54).replace(/-+$/, "")}-${hash}`;
+}
+
+/** True when `name` (a certificate SAN, possibly `*.x`) covers `host`. */
+export function sanMatchesHost(san: string, host: string): boolean {
+    if (san === host) {
+        return true;
+    }
+    if (san.startsWith("*.")) {
+        const suffix = san.slice(1);
+        return host.endsWith(suffix) && !host.slice(0, -suffix.length).includes(".");
+    }
+    return false;
+}
+
+type RawDestination = z.output<typeof destinationSchema>;
+type Issue = { path: PropertyKey[]; message: string };
+
+function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinationsArgsSchema>, issues: Issue[]): ResolvedDestination {
+    const at = (...p: PropertyKey[]) => ["destinations", i, ...p];
+    const fail = (message: string, ...p: PropertyKey[]) => issues.push({ path: at(...p), message });
+    const wildcard = isWildcard(d.host);
+    const tls = d.tls;
+    const protocol = d.protocol ?? (tls ? "HTTP" : d.port === 443 ? "TLS" : "HTTP");
+    const port = d.port ?? (protocol === "TLS" ? 443 : 80);
+    const egress = d.egress ?? (args.gateway ? "GATEWAY" : "DIRECT");
+    const sniProxy = d.sniProxy ?? false;
+    const resolution = d.resolution ?? (wildcard && !d.servingHost ? "NONE" : "DNS");
+
+    if (egress === "GATEWAY" && !args.gateway) {
+        fail(`"GATEWAY" needs an egress gateway, and none is configured (set gateway, or egress "DIRECT")`, d.egress ? "egress" : "host");
+    }
+    if (wildcard && !d.servingHost && resolution !== "NONE") {
+        fail(`${JSON.stringify(resolution)} cannot resolve wildcard host ${JSON.stringify(d.host)}: use resolution "NONE", a servingHost or an SNI proxy`, "resolution");
+    }
+    if (wildcard && egress === "GATEWAY" && !d.servingHost && !sniProxy) {
+        fail(`${JSON.stringify(d.host)} through the egress gateway needs resolution NONE or an SNI proxy: set sniProxy (arbitrary hosts) or servingHost (one host serves them all)`, "host");
+    }
+    if (d.servingHost !== undefined && !wildcard) {
+        fail(`${JSON.stringify(d.servingHost)} is only for wildcard hosts, and ${JSON.stringify(d.host)} is exact`, "servingHost");
+    }
+    if (d.servingHost !== undefined && wildcard && !d.servingHost.endsWith(d.host.slice(1))) {
+        fail(`${JSON.stringify(d.servingHost)} is not one of the hosts ${JSON.stringify(d.host)} names`, "servingHost");
+    }
+    if (sniProxy) {
+        if (d.servingHost !== undefined) {
+            fail("servingHost and sniProxy are alternatives: set one", "sniProxy");
+        } else if (protocol !== "TLS") {
+            fail(`the SNI proxy routes by SNI, so the destination's protocol must be "TLS", not ${JSON.stringify(protocol)}`, "sniProxy");
+        } else if (egress !== "GATEWAY") {
+            fail(`the SNI proxy sits beside the egress gateway: egress must be "GATEWAY", not ${JSON.stringify(egress)}`, "sniProxy");
+        } else if (!args.sniProxy) {
+            fail("true needs an SNI proxy, and none is configured (set sniProxy)", "sniProxy");
+        } else if (!args.sniProxy.ports.includes(port)) {
+            fail(`port ${port} is not a port the SNI proxy listens on (${args.sniProxy.ports.join(", ")})`, "port");
+        }
+    }
+
+    let origination: ResolvedOrigination | undefined;
+    if (tls) {
+        const mode = tls.mode ?? "SIMPLE";
+        const sni = tls.sni ?? d.host;
+        if (protocol !== "HTTP") {
+            fail(`TLS origination is for applications that send plain HTTP: protocol must be "HTTP", not ${JSON.stringify(protocol)}`, "tls");
+        } else if (wildcard) {
+            fail(`TLS origination needs an exact host to verify, not the wildcard ${JSON.stringify(d.host)}`, "tls");
+        } else if (mode === "MUTUAL" && egress !== "GATEWAY") {
+            fail(`"MUTUAL" origination happens at the egress gateway, where the client certificate lives: set egress "GATEWAY"`, "tls", "mode");
+        } else if (mode === "MUTUAL" && !tls.credentialName) {
+            fail(`"MUTUAL" needs tls.credentialName: an SDS Secret holding the client certificate (tls.crt, tls.key) and ca.crt`, "tls", "mode");
+        }
+        const sans = tls.subjectAltNames;
+        if (sans && sans.length > 0 && !sans.some((s) => sanMatchesHost(s, sni))) {
+            fail(`none of ${JSON.stringify(sans)} matches the host ${JSON.stringify(sni)} the connection is made to`, "tls", "subjectAltNames");
+        }
+        origination = { mode, port: tls.port ?? 443, credentialName: tls.credentialName, sni, subjectAltNames: tls.subjectAltNames };
+    }
+
+    let gatewayPort: number | undefined;
+    if (egress === "GATEWAY" && args.gateway) {
+        const carriesTls = protocol === "TLS" || origination !== undefined;
+        gatewayPort = d.gatewayPort ?? (origination ? 443 : carriesTls ? port : 80);
+        const gp = args.gateway.ports.find((p) => p.port === gatewayPort);
+        const wanted = carriesTls ? "TLS" : "HTTP";
+        const where = d.gatewayPort !== undefined ? "gatewayPort" : "port";
+        if (!gp) {
+            fail(`gateway port ${gatewayPort}${d.gatewayPort === undefined ? " (the default for this destination)" : ""} is not a port of egress gateway ${JSON.stringify(args.gateway.name)} (${args.gateway.ports.map((p) => `${p.port}/${p.protocol}`).join(", ")})`, where);
+        } else if (gp.protocol !== wanted) {
+            fail(`gateway port ${gatewayPort} carries ${gp.protocol}, but this destination needs a ${wanted} port`, where);
+        }
+    } else if (d.gatewayPort !== undefined) {
+        fail(`is only used with egress "GATEWAY" (this destination is ${JSON.stringify(egress)})`, "gatewayPort");
+    }
+
+    return {
+        name: d.name ?? destinationNameFromHost(d.host),
+        host: d.host,
+        protocol,
+        port,
+        egress,
+        resolution,
+        servingHost: d.servingHost,
+        sniProxy,
+        gatewayPort,
+        createServiceEntry: d.createServiceEntry ?? true,
+        tls: origination,
+    };
+}
+
+/** Validates destination args and decides every default. Issues carry paths like `destinations[2].host`. */
+export const resolvedDestinationsSchema = destinationsArgsSchema.transform((args, ctx): ResolvedDestinations => {
+    const issues: Issue[] = [];
+    const destinations = args.destinations.map((d, i) => resolveOne(d, i, args, issues));
+    const namespace = args.namespace ?? args.gateway?.namespace;
+    if (!namespace) {
+        issues.push({ path: ["namespace"], message: "is required when no gateway is given (the namespace for the Istio objects)" });
+    }
+    if (args.gateway && args.namespace && args.namespace !== args.gateway.namespace && destinations.some((d) => d.egress === "GATEWAY")) {
+        issues.push({ path: ["namespace"], message: `${JSON.stringify(args.namespace)} differs from the gateway's namespace ${JSON.stringify(args.gateway.namespace)}: routes through the gateway live beside it` });
+    }
+    for (const issue of issues) {
+        ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: args });
+    }
+    // Duplicates and conflicts across destinations.
+    checkUnique(destinations, (d) => d.name, ctx, (i) => ["destinations", i, args.destinations[i]?.name ? "name" : "host"], "destination name");
+    checkUnique(destinations, (d) => `${d.host}:${d.port}`, ctx, (i) => ["destinations", i, "host"], "destination host:port");
+    const portUse = new Map<number, { cls: string; index: number }>();
+    destinations.forEach((d, i) => {
+        if (d.gatewayPort === undefined) {
+            return;
+        }
+        const cls = d.protocol === "TLS" || d.tls ? "TLS" : "HTTP";
+        const prev = portUse.get(d.gatewayPort);
+        if (prev && prev.cls !== cls) {
+            ctx.addIssue({ code: "custom", path: ["destinations", i, args.destinations[i]?.gatewayPort ? "gatewayPort" : "port"], message: `gateway port ${d.gatewayPort} would carry ${cls} here and ${prev.cls} for destinations[${prev.index}]: one port, one protocol`, input: args });
+        } else if (!prev) {
+            portUse.set(d.gatewayPort, { cls, index: i });
+        }
+    });
+    return { gateway: args.gateway, namespace: namespace ?? "", destinations, sniProxy: args.sniProxy, exportTo: args.exportTo };
+});

@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { dnsLabel, labelMap, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "./common";
+
+/** Protocols a gateway port can carry: plain HTTP, or TLS (passthrough, or ISTIO_MUTUAL for origination). */
+export const GATEWAY_PORT_PROTOCOLS = ["HTTP", "TLS"] as const;
+
+export const gatewayPortSchema = z.strictObject({
+    port: portNumber,
+    protocol: oneOf(GATEWAY_PORT_PROTOCOLS),
+    targetPort: portNumber.optional(),
+});
+
+export type GatewayPort = z.output<typeof gatewayPortSchema>;
+
+export const gatewayPortsSchema = nonEmptyList(gatewayPortSchema, "port").superRefine((ports, ctx) =>
+    checkUnique(ports, (p) => String(p.port), ctx, (i) => [i, "port"], "gateway port"),
+);
+
+/** Where an egress gateway runs and how to reach it: plain data, so routes can be planned before deploy. */
+export const gatewayRefSchema = z.strictObject({
+    name: dnsLabel,
+    namespace: namespaceName,
+    selector: labelMap.refine((m) => Object.keys(m).length > 0, { error: "needs at least one label" }),
+    ports: gatewayPortsSchema,
+    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+});
+
+export type GatewayRef = z.output<typeof gatewayRefSchema>;
+
+/** The gateway's in-mesh host name, e.g. `istio-egressgateway.istio-system.svc.cluster.local`. */
+export function gatewayServiceHost(ref: GatewayRef): string {
+    return `${ref.name}.${ref.namespace}.svc.${ref.clusterDomain}`;
+}
