@@ -88,7 +88,7 @@ build_pulumi() {
   cat >"$w/go.mod" <<MOD
 module istio-egress-toolchain/pulumi
 
-go 1.25.11
+go 1.26
 
 require (
 	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
@@ -113,7 +113,7 @@ build_language_nodejs() {
   cat >"$w/go.mod" <<MOD
 module istio-egress-toolchain/pulumi-language-nodejs
 
-go 1.25.11
+go 1.26
 
 require github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
 MOD
@@ -292,7 +292,7 @@ build_etcd() {
   cat >"$w/go.mod" <<MOD
 module istio-egress-toolchain/etcd
 
-go 1.25
+go 1.26
 
 require (
 	go.etcd.io/etcd/server/v3 $v
@@ -343,7 +343,7 @@ build_helm() {
   cat >"$w/go.mod" <<MOD
 module istio-egress-toolchain/helm
 
-go 1.25
+go 1.26
 
 require helm.sh/helm/v3 v$HELM_VERSION
 MOD
@@ -400,7 +400,14 @@ run_tool() {
     return 0
   fi
   log "$t: building"
-  if ( set -euo pipefail; "build_$t" ); then
+  # Run the build in a subshell with errexit in force (it would be ignored
+  # inside an `if` condition), so the first failing command ends it.
+  local rc
+  set +e
+  ( set -euo pipefail; "build_$t" )
+  rc=$?
+  set -e
+  if ((rc == 0)); then
     if "check_$t"; then
       log "$t: built in $((SECONDS - start))s"
       return 0

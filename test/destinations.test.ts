@@ -1,0 +1,183 @@
+import * as assert from "node:assert/strict";
+import { get, manifests, resetRegistrations, unwrap } from "./helpers/mocks";
+import { istioSchemaErrors } from "./helpers/schemas";
+import { Egress, EgressDestinations, EgressGatewayRefArgs } from "../api";
+
+const GW: EgressGatewayRefArgs = {
+    name: "istio-egressgateway",
+    namespace: "istio-system",
+    selector: { app: "istio-egressgateway", istio: "egressgateway" },
+    ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }],
+};
+const GW_HOST = "istio-egressgateway.istio-system.svc.cluster.local";
+const GW_NAME = "istio-system/istio-egressgateway";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Any = any;
+
+async function objects() {
+    const all = await manifests();
+    for (const [id, m] of all) {
+        if (m.apiVersion.startsWith("networking.istio.io")) {
+            assert.deepEqual(istioSchemaErrors(m), [], `${id} matches its CRD schema`);
+        }
+    }
+    return all;
+}
+
+describe("destinations through the egress gateway (EgressDestinations)", () => {
+    beforeEach(resetRegistrations);
+
+    it("S2 HTTP: ServiceEntry (HTTP 80, DNS), Gateway server, gateway subset, and the two hops", async () => {
+        const d = new EgressDestinations("s2", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com" }] });
+        const all = await objects();
+        const se = get(all, "ServiceEntry/istio-system/cnn").spec as Any;
+        assert.deepEqual(se.hosts, ["edition.cnn.com"]);
+        assert.deepEqual(se.ports, [{ number: 80, protocol: "HTTP", name: "http-80" }]);
+        assert.equal(se.resolution, "DNS");
+        assert.equal(se.location, "MESH_EXTERNAL");
+
+        const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
+        assert.deepEqual(gw.selector, GW.selector, "the Gateway selects the gateway pods' labels");
+        assert.deepEqual(gw.servers, [{ port: { number: 80, protocol: "HTTP", name: "http-80" }, hosts: ["edition.cnn.com"] }]);
+
+        const dr = get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any;
+        assert.equal(dr.host, GW_HOST);
+        assert.deepEqual(dr.subsets, [{ name: "cnn" }]);
+
+        const vs = get(all, "VirtualService/istio-system/cnn").spec as Any;
+        assert.deepEqual(vs.hosts, ["edition.cnn.com"]);
+        assert.deepEqual(vs.gateways, [GW_NAME, "mesh"]);
+        const [hop1, hop2] = vs.http;
+        assert.deepEqual(hop1.match, [{ gateways: ["mesh"], port: 80 }]);
+        assert.deepEqual(hop1.route[0].destination, { host: GW_HOST, subset: "cnn", port: { number: 80 } });
+        assert.ok(dr.subsets.some((s: Any) => s.name === hop1.route[0].destination.subset), "the mesh hop's subset exists");
+        assert.deepEqual(hop2.match, [{ gateways: [GW_NAME], port: 80 }]);
+        assert.deepEqual(hop2.route[0].destination, { host: "edition.cnn.com", port: { number: 80 } });
+        assert.equal(all.size, 4);
+
+        const summary = await unwrap(d.destinations);
+        assert.deepEqual(summary[0]!.objects, ["ServiceEntry/istio-system/cnn", "VirtualService/istio-system/cnn"]);
+        assert.deepEqual(await unwrap(d.sharedObjects), ["Gateway/istio-system/istio-egressgateway", "DestinationRule/istio-system/istio-egressgateway"]);
+    });
+
+    it("S3 HTTPS passthrough: TLS 443 ServiceEntry, PASSTHROUGH server, tls routes matched by sniHosts", async () => {
+        new EgressDestinations("s3", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com", protocol: "TLS" }] });
+        const all = await objects();
+        const se = get(all, "ServiceEntry/istio-system/cnn").spec as Any;
+        assert.deepEqual(se.ports, [{ number: 443, protocol: "TLS", name: "tls-443" }]);
+        const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
+        assert.deepEqual(gw.servers, [{ port: { number: 443, protocol: "TLS", name: "tls-443" }, hosts: ["edition.cnn.com"], tls: { mode: "PASSTHROUGH" } }]);
+        const vs = get(all, "VirtualService/istio-system/cnn").spec as Any;
+        assert.equal(vs.http, undefined);
+        assert.deepEqual(vs.tls[0].match, [{ gateways: ["mesh"], port: 443, sniHosts: ["edition.cnn.com"] }]);
+        assert.deepEqual(vs.tls[0].route[0].destination, { host: GW_HOST, subset: "cnn", port: { number: 443 } });
+        assert.deepEqual(vs.tls[1].match, [{ gateways: [GW_NAME], port: 443, sniHosts: ["edition.cnn.com"] }]);
+        assert.deepEqual(vs.tls[1].route[0].destination, { host: "edition.cnn.com", port: { number: 443 } });
+    });
+
+    it("shares one Gateway and one DestinationRule among many destinations: 2 objects per destination", async () => {
+        const hosts = ["a.example.com", "b.example.com", "c.example.com", "d.example.com"];
+        new EgressDestinations("shared", {
+            gateway: GW,
+            destinations: hosts.map((host, i) => ({ host, protocol: i % 2 === 0 ? "HTTP" : "TLS" })),
+        });
+        const all = await objects();
+        assert.equal(all.size, 2 + 2 * hosts.length);
+        const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
+        assert.deepEqual(gw.servers.map((s: Any) => [s.port.name, s.hosts]), [
+            ["http-80", ["a.example.com", "c.example.com"]],
+            ["tls-443", ["b.example.com", "d.example.com"]],
+        ]);
+        const dr = get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any;
+        assert.deepEqual(dr.subsets.map((s: Any) => s.name), ["a-example-com", "b-example-com", "c-example-com", "d-example-com"]);
+    });
+
+    it("direct destinations get only a ServiceEntry", async () => {
+        new EgressDestinations("direct", { namespace: "apps", destinations: [{ host: "api.example.com", protocol: "TLS" }, { host: "*.example.org", protocol: "TLS" }] });
+        const all = await objects();
+        assert.deepEqual([...all.keys()].sort(), ["ServiceEntry/apps/api-example-com", "ServiceEntry/apps/wildcard-example-org"]);
+        assert.equal((get(all, "ServiceEntry/apps/wildcard-example-org").spec as Any).resolution, "NONE");
+    });
+
+    it("S4 TLS origination at the sidecar: port 80 → targetPort 443 and a SIMPLE DestinationRule", async () => {
+        new EgressDestinations("s4", { namespace: "default", destinations: [{ name: "edition-cnn-com", host: "edition.cnn.com", egress: "DIRECT", tls: {} }] });
+        const all = await objects();
+        const se = get(all, "ServiceEntry/default/edition-cnn-com").spec as Any;
+        assert.deepEqual(se.ports, [
+            { number: 80, protocol: "HTTP", name: "http-80", targetPort: 443 },
+            { number: 443, protocol: "HTTPS", name: "https-443" },
+        ]);
+        assert.equal(se.resolution, "DNS");
+        const dr = get(all, "DestinationRule/default/edition-cnn-com").spec as Any;
+        assert.equal(dr.host, "edition.cnn.com");
+        assert.deepEqual(dr.trafficPolicy.portLevelSettings, [{ port: { number: 80 }, tls: { mode: "SIMPLE", sni: "edition.cnn.com" } }]);
+        assert.equal(all.size, 2);
+    });
+
+    it("S9 wildcard with one serving host: *.wikipedia.org through the gateway to www.wikipedia.org", async () => {
+        new EgressDestinations("s9", { gateway: GW, destinations: [{ name: "wikipedia", host: "*.wikipedia.org", protocol: "TLS", servingHost: "www.wikipedia.org" }] });
+        const all = await objects();
+        const se = get(all, "ServiceEntry/istio-system/wikipedia").spec as Any;
+        assert.deepEqual(se.hosts, ["www.wikipedia.org"]);
+        assert.equal(se.resolution, "DNS");
+        const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
+        assert.deepEqual(gw.servers[0].hosts, ["*.wikipedia.org"]);
+        assert.equal(gw.servers[0].tls.mode, "PASSTHROUGH");
+        const vs = get(all, "VirtualService/istio-system/wikipedia").spec as Any;
+        assert.deepEqual(vs.hosts, ["*.wikipedia.org"]);
+        assert.deepEqual(vs.tls[0].match[0].sniHosts, ["*.wikipedia.org"]);
+        assert.deepEqual(vs.tls[1].route[0].destination, { host: "www.wikipedia.org", port: { number: 443 } });
+    });
+
+    it("applies exportTo to every object when asked", async () => {
+        new EgressDestinations("export", { gateway: GW, exportTo: ["."], destinations: [{ host: "api.example.com" }] });
+        const all = await objects();
+        for (const [id, m] of all) {
+            // A Gateway has no exportTo: it is only used where a VirtualService names it.
+            assert.deepEqual((m.spec as Any).exportTo, m.kind === "Gateway" ? undefined : ["."], id);
+        }
+    });
+});
+
+describe("S10 wildcard to arbitrary domains via the SNI proxy (Egress)", () => {
+    beforeEach(resetRegistrations);
+
+    it("deploys nginx stream + ssl_preread beside the gateway and routes *.domain to it, keeping non-443 ports", async () => {
+        const egress = new Egress("s10", {
+            gateway: { ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }, { port: 8443, protocol: "TLS" }] },
+            sniProxy: {},
+            destinations: [
+                { name: "wikipedia", host: "*.wikipedia.org", protocol: "TLS", sniProxy: true },
+                { name: "internal-tls", host: "*.corp.example.com", protocol: "TLS", port: 8443, sniProxy: true },
+            ],
+        });
+        const all = await objects();
+        const conf = (get(all, "ConfigMap/istio-system/egress-sni-proxy") as Any).data["nginx.conf"] as string;
+        assert.match(conf, /ssl_preread on;/);
+        assert.match(conf, /listen 443;/);
+        assert.match(conf, /listen 8443;/);
+        assert.match(conf, /\*\.wikipedia\.org \$ssl_preread_server_name:\$server_port;/);
+        assert.match(conf, /\*\.corp\.example\.com \$ssl_preread_server_name:\$server_port;/);
+        const dep = get(all, "Deployment/istio-system/egress-sni-proxy") as Any;
+        assert.equal(dep.spec.template.metadata.annotations["sidecar.istio.io/inject"], "false");
+        const svc = get(all, "Service/istio-system/egress-sni-proxy") as Any;
+        assert.deepEqual(svc.spec.ports.map((p: Any) => p.port), [443, 8443]);
+        assert.deepEqual(svc.spec.selector, dep.spec.selector.matchLabels);
+
+        const se = get(all, "ServiceEntry/istio-system/internal-tls").spec as Any;
+        assert.deepEqual(se.hosts, ["*.corp.example.com"]);
+        assert.equal(se.resolution, "NONE");
+        assert.deepEqual(se.ports, [{ number: 8443, protocol: "TLS", name: "tls-8443" }]);
+        const vs = get(all, "VirtualService/istio-system/internal-tls").spec as Any;
+        assert.deepEqual(vs.tls[0].match[0], { gateways: ["mesh"], port: 8443, sniHosts: ["*.corp.example.com"] });
+        assert.deepEqual(vs.tls[0].route[0].destination.port, { number: 8443 });
+        assert.deepEqual(vs.tls[1].route[0].destination, { host: "egress-sni-proxy.istio-system.svc.cluster.local", port: { number: 8443 } });
+        const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
+        assert.deepEqual(gw.servers.map((s: Any) => [s.port.number, s.hosts, s.tls.mode]), [
+            [443, ["*.wikipedia.org"], "PASSTHROUGH"],
+            [8443, ["*.corp.example.com"], "PASSTHROUGH"],
+        ]);
+        assert.equal(await unwrap(egress.sniProxyHost), "egress-sni-proxy.istio-system.svc.cluster.local");
+    });
+});

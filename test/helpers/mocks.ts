@@ -1,0 +1,76 @@
+import * as pulumi from "@pulumi/pulumi";
+// waitForRPCs is internal to @pulumi/pulumi (pinned, so it cannot move under us): it resolves
+// once every pending registration has completed, which makes the tests deterministic.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+/** A resource as the mock engine saw it. */
+export interface Registered {
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly inputs: Record<string, unknown>;
+}
+
+const registered: Registered[] = [];
+
+pulumi.runtime.setMocks({
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+        return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...args.inputs } };
+    },
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        return args.inputs;
+    },
+}, "istio-egress", "test", false);
+
+/** Forgets what earlier tests registered. */
+export function resetRegistrations(): void {
+    registered.length = 0;
+}
+
+/** Waits until every pending registration has reached the mocks, then returns them all. */
+export async function settle(): Promise<Registered[]> {
+    await waitForRPCs();
+    return [...registered];
+}
+
+/** The Kubernetes objects (custom resources) registered so far, after settling. */
+export async function customResources(): Promise<Registered[]> {
+    return (await settle()).filter((r) => r.custom);
+}
+
+/** The value inside an Output. */
+export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+}
+
+/** A registered Kubernetes object's manifest fields, as a plain object. */
+export interface Manifest {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace: string; labels?: Record<string, string> };
+    spec?: Record<string, unknown>;
+    [key: string]: unknown;
+}
+
+/** The manifests of every registered Kubernetes object (Helm charts excluded), by `Kind/namespace/name`. */
+export async function manifests(): Promise<Map<string, Manifest>> {
+    const out = new Map<string, Manifest>();
+    for (const r of await customResources()) {
+        const m = r.inputs as unknown as Manifest;
+        if (typeof m.kind === "string" && m.metadata) {
+            out.set(`${m.kind}/${m.metadata.namespace}/${m.metadata.name}`, m);
+        }
+    }
+    return out;
+}
+
+/** The one manifest with this id, failing clearly when it is missing. */
+export function get(all: Map<string, Manifest>, id: string): Manifest {
+    const m = all.get(id);
+    if (!m) {
+        throw new Error(`no ${id}; registered: ${[...all.keys()].join(", ")}`);
+    }
+    return m;
+}
