@@ -51,9 +51,6 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
     if (issue.code === "invalid_type" && value === undefined) {
         return "is required";
     }
-    if (issue.code === "unrecognized_keys") {
-        return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-    }
     const shown = showValue(value);
     // Custom checks already quote the value; built-in ones get it appended.
     return issue.message.includes(shown) ? issue.message : `${issue.message} (got ${shown})`;
@@ -68,7 +65,10 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, roo
     if (result.success) {
         return result.data;
     }
-    const lines = result.error.issues.map((issue) => `${formatPath(issue.path, root)}: ${describe(issue, input)}`);
+    const lines = result.error.issues.map((issue) => issue.code === "unrecognized_keys"
+        // Name the misspelled field itself: `destinations[0].hots: unknown field`.
+        ? `${formatPath([...issue.path, issue.keys[0] ?? ""], root)}: unknown field${issue.keys.length > 1 ? ` (also ${issue.keys.slice(1).join(", ")})` : ""}`
+        : `${formatPath(issue.path, root)}: ${describe(issue, input)}`);
     const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem${lines.length > 2 ? "s" : ""})` : "";
     throw new ValidationError(lines[0] + more, lines);
 }

@@ -1,0 +1,121 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import { resetRegistrations, settle } from "./helpers/mocks";
+import {
+    Egress, EgressArgs, EgressDestinations, EgressDestinationsArgs, EgressGateway, EgressGatewayArgs, EgressGatewayRefArgs,
+    EgressNetworkPolicies, ExternalHttpsProxy, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, SniProxy,
+} from "../api";
+
+const GW: EgressGatewayRefArgs = {
+    name: "istio-egressgateway",
+    namespace: "istio-system",
+    selector: { istio: "egressgateway" },
+    ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }],
+};
+const dest = (...destinations: EgressDestinationsArgs["destinations"]): EgressDestinationsArgs => ({ gateway: GW, destinations });
+
+type Case = [description: string, build: (name: string) => unknown, message: string];
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const cases: Case[] = [
+    // Hosts and wildcards
+    ["upper-case host", (n) => new EgressDestinations(n, dest({ host: "Edition.CNN.com" })), 'destinations[0].host: "Edition.CNN.com" is not a valid host name'],
+    ["host without a dot", (n) => new EgressDestinations(n, dest({ host: "localhost" })), 'destinations[0].host: "localhost" is not a valid host name'],
+    ["IP address as host", (n) => new EgressDestinations(n, dest({ host: "93.184.216.34" })), 'destinations[0].host: "93.184.216.34" is an IP address'],
+    ["catch-all wildcard", (n) => new EgressDestinations(n, dest({ host: "*" })), 'destinations[0].host: "*" is not a supported wildcard'],
+    ["wildcard in the middle", (n) => new EgressDestinations(n, dest({ host: "api.*.example.com" })), 'destinations[0].host: "api.*.example.com" is not a supported wildcard'],
+    ["double wildcard", (n) => new EgressDestinations(n, dest({ host: "*.*.example.com" })), 'destinations[0].host: "*.*.example.com" has more than one wildcard'],
+    ["empty label", (n) => new EgressDestinations(n, dest({ host: "api..example.com" })), 'destinations[0].host: "api..example.com" is not a valid host name'],
+    ["wildcard with DNS resolution", (n) => new EgressDestinations(n, { namespace: "default", destinations: [{ host: "*.example.com", protocol: "TLS", resolution: "DNS" }] }),
+        'destinations[0].resolution: "DNS" cannot resolve wildcard host "*.example.com"'],
+    ["wildcard through the gateway with no serving host or SNI proxy", (n) => new EgressDestinations(n, dest({ host: "*.foo", protocol: "TLS" })),
+        'destinations[0].host: "*.foo" through the egress gateway needs resolution NONE or an SNI proxy'],
+    ["servingHost on an exact host", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "TLS", servingHost: "b.example.com" })),
+        'destinations[0].servingHost: "b.example.com" is only for wildcard hosts'],
+    ["servingHost outside the wildcard", (n) => new EgressDestinations(n, dest({ host: "*.wikipedia.org", protocol: "TLS", servingHost: "www.example.com" })),
+        'destinations[0].servingHost: "www.example.com" is not one of the hosts "*.wikipedia.org" names'],
+    // Ports and protocols
+    ["port out of range", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: 70000 })), "destinations[0].port: 70000 is out of range 1-65535"],
+    ["port zero", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: 0 })), "destinations[0].port: 0 is out of range 1-65535"],
+    ["fractional port", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: 80.5 })), "destinations[0].port: 80.5 is not a port number"],
+    ["port as a string", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: "80" as any })), 'destinations[0].port: "80" is not a port number'],
+    ["unknown protocol", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "UDP" })), 'destinations[0].protocol: "UDP" is not one of "HTTP", "TLS"'],
+    ["unknown egress mode", (n) => new EgressDestinations(n, dest({ host: "a.example.com", egress: "gateway" })), 'destinations[0].egress: "gateway" is not one of "GATEWAY", "DIRECT"'],
+    ["unknown resolution", (n) => new EgressDestinations(n, dest({ host: "a.example.com", resolution: "STATIC" })), 'destinations[0].resolution: "STATIC" is not one of "DNS", "DNS_ROUND_ROBIN", "NONE"'],
+    ["gateway port reused with another protocol", (n) => new EgressDestinations(n, { gateway: { ...GW, ports: [{ port: 80, protocol: "HTTP" }, { port: 8443, protocol: "TLS" }] }, destinations: [{ host: "a.example.com" }, { host: "b.example.com", protocol: "TLS", port: 8443, gatewayPort: 80 }] }),
+        "destinations[1].gatewayPort: gateway port 80 carries HTTP, but this destination needs a TLS port"],
+    ["gateway port that the gateway does not have", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "TLS", port: 8443 })),
+        'destinations[0].port: gateway port 8443 (the default for this destination) is not a port of egress gateway "istio-egressgateway" (80/HTTP, 443/TLS)'],
+    ["gatewayPort on a DIRECT destination", (n) => new EgressDestinations(n, dest({ host: "a.example.com", egress: "DIRECT", gatewayPort: 80 })), 'destinations[0].gatewayPort: is only used with egress "GATEWAY"'],
+    ["gateway ports reused", (n) => new EgressGateway(n, { ports: [{ port: 443, protocol: "TLS" }, { port: 443, protocol: "HTTP" }] }), 'ports[1].port: duplicate gateway port "443"'],
+    // Duplicates and empties
+    ["duplicate destination", (n) => new EgressDestinations(n, dest({ host: "a.example.com" }, { host: "a.example.com" })), 'destinations[1].host: duplicate destination name "a-example-com" (also at index 0)'],
+    ["duplicate destination names", (n) => new EgressDestinations(n, dest({ name: "api", host: "a.example.com" }, { name: "api", host: "b.example.com" })), 'destinations[1].name: duplicate destination name "api"'],
+    ["empty destination list", (n) => new EgressDestinations(n, dest()), "destinations: needs at least one destination"],
+    ["missing host", (n) => new EgressDestinations(n, dest({} as any)), "destinations[0].host: is required"],
+    ["misspelled field", (n) => new EgressDestinations(n, dest({ host: "a.example.com", hots: "x" } as any)), "destinations[0].hots: unknown field"],
+    ["missing namespace without a gateway", (n) => new EgressDestinations(n, { destinations: [{ host: "a.example.com", egress: "DIRECT" }] }), "namespace: is required when no gateway is given"],
+    ["GATEWAY with no gateway", (n) => new EgressDestinations(n, { namespace: "default", destinations: [{ host: "a.example.com", egress: "GATEWAY" }] }), 'destinations[0].egress: "GATEWAY" needs an egress gateway'],
+    ["bad destination name", (n) => new EgressDestinations(n, dest({ name: "Bad_Name", host: "a.example.com" })), 'destinations[0].name: "Bad_Name" is not a valid name'],
+    // TLS origination
+    ["MUTUAL at the sidecar", (n) => new EgressDestinations(n, { namespace: "default", destinations: [{ host: "a.example.com", tls: { mode: "MUTUAL", credentialName: "c" } }] }),
+        'destinations[0].tls.mode: "MUTUAL" origination happens at the egress gateway'],
+    ["MUTUAL without a client certificate", (n) => new EgressDestinations(n, dest({ host: "a.example.com", tls: { mode: "MUTUAL" } })), 'destinations[0].tls.mode: "MUTUAL" needs tls.credentialName'],
+    ["origination of TLS traffic", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "TLS", tls: {} })), 'destinations[0].tls: TLS origination is for applications that send plain HTTP'],
+    ["SAN that does not match the host", (n) => new EgressDestinations(n, dest({ host: "my-nginx.mesh-external.svc.cluster.local", tls: { subjectAltNames: ["other.example.com"] } })),
+        'destinations[0].tls.subjectAltNames: none of ["other.example.com"] matches the host "my-nginx.mesh-external.svc.cluster.local"'],
+    ["unknown origination mode", (n) => new EgressDestinations(n, dest({ host: "a.example.com", tls: { mode: "ISTIO_MUTUAL" } })), 'destinations[0].tls.mode: "ISTIO_MUTUAL" is not one of "SIMPLE", "MUTUAL"'],
+    // SNI proxy
+    ["sniProxy with no proxy configured", (n) => new EgressDestinations(n, dest({ host: "*.example.com", protocol: "TLS", sniProxy: true })), "destinations[0].sniProxy: true needs an SNI proxy, and none is configured"],
+    ["sniProxy for HTTP", (n) => new EgressDestinations(n, { ...dest({ host: "*.example.com", sniProxy: true }), sniProxy: { host: "p.istio-system.svc.cluster.local", ports: [443] } }),
+        'destinations[0].sniProxy: the SNI proxy routes by SNI, so the destination\'s protocol must be "TLS"'],
+    ["SNI proxy without allowed hosts", (n) => new SniProxy(n, { allowedHosts: [] }), "allowedHosts: needs at least one allowed host"],
+    // Gateway
+    ["replicas with autoscaling", (n) => new EgressGateway(n, { replicas: 2, autoscaling: { minReplicas: 1, maxReplicas: 3 } }), "replicas: 2 conflicts with autoscaling"],
+    ["zero replicas", (n) => new EgressGateway(n, { replicas: 0 }), "replicas: Too small"],
+    ["bad resource quantity", (n) => new EgressGateway(n, { resources: { requests: { cpu: "lots" } } }), 'resources.requests.cpu: "lots" is not a Kubernetes quantity'],
+    ["unknown toleration effect", (n) => new EgressGateway(n, { tolerations: [{ key: "k", effect: "NoRun" }] }), 'tolerations[0].effect: "NoRun" is not one of "NoSchedule", "PreferNoSchedule", "NoExecute"'],
+    ["bad namespace", (n) => new EgressGateway(n, { namespace: "Istio_System" } as EgressGatewayArgs), 'namespace: "Istio_System" is not a valid name'],
+    ["unknown gateway port protocol", (n) => new EgressGateway(n, { ports: [{ port: 80, protocol: "HTTPS" }] }), 'ports[0].protocol: "HTTPS" is not one of "HTTP", "TLS"'],
+    // Proxies, services, policies
+    ["proxy address that is not an IP/CIDR", (n) => new ExternalHttpsProxy(n, { name: "p", namespace: "default", addresses: ["proxy.corp"], port: 3128 }), 'addresses[0]: "proxy.corp" is not an IP address or CIDR block'],
+    ["proxy CIDR prefix too long", (n) => new ExternalHttpsProxy(n, { name: "p", namespace: "default", addresses: ["10.0.0.0/33"], port: 3128 }), 'addresses[0]: "10.0.0.0/33" is not an IP address or CIDR block'],
+    ["forward proxy address that is not an IP", (n) => new ForwardProxyRouting(n, { name: "p", namespace: "default", domains: ["*.qq.com"], proxyAddresses: ["nginx.local"] }), 'proxyAddresses[0]: "nginx.local" is not an IP address'],
+    ["forward proxy with no domains", (n) => new ForwardProxyRouting(n, { name: "p", namespace: "default", domains: [], proxyAddresses: ["10.0.0.1"] }), "domains: needs at least one domain"],
+    ["Kubernetes service with both externalName and addresses", (n) => new KubernetesEgressService(n, { name: "s", namespace: "default", externalName: "httpbin.org", addresses: ["1.2.3.4"], ports: [{ port: 80 }] }),
+        "externalName: set exactly one of externalName"],
+    ["Kubernetes service with an unknown TLS mode", (n) => new KubernetesEgressService(n, { name: "s", namespace: "default", externalName: "httpbin.org", ports: [{ port: 80 }], tlsMode: "ISTIO_MUTUAL" }),
+        'tlsMode: "ISTIO_MUTUAL" is not one of "DISABLE", "SIMPLE"'],
+    ["NetworkPolicy with no namespaces", (n) => new EgressNetworkPolicies(n, { namespaces: [] }), "namespaces: needs at least one namespace"],
+    ["NetworkPolicy on the Istio namespace", (n) => new EgressNetworkPolicies(n, { namespaces: ["istio-system"] }), 'namespaces[0]: "istio-system" is an Istio or DNS namespace'],
+    ["registry-only with a duplicate namespace", (n) => new RegistryOnlyOutbound(n, { namespaces: ["shop", "shop"] }), 'namespaces[1]: duplicate namespace "shop"'],
+    // The whole setup (same paths as the stack config)
+    ["Egress: bad host deep in the list", (n) => new Egress(n, { gateway: {}, destinations: [{ host: "a.example.com" }, { host: "b.example.com" }, { host: "*.foo", protocol: "TLS" }] } as EgressArgs),
+        'destinations[2].host: "*.foo" through the egress gateway needs resolution NONE or an SNI proxy'],
+    ["Egress: bad gateway field", (n) => new Egress(n, { gateway: { replicas: -1 }, destinations: [{ host: "a.example.com" }] }), "gateway.replicas: Too small"],
+    ["Egress: unknown top-level key", (n) => new Egress(n, { gateways: {} } as unknown as EgressArgs), "gateways: unknown field"],
+    ["Egress: SNI proxy port the gateway lacks", (n) => new Egress(n, { gateway: {}, sniProxy: {}, destinations: [{ host: "*.example.com", protocol: "TLS", port: 9443, sniProxy: true }] }),
+        'destinations[0].port: gateway port 9443 (the default for this destination) is not a port of egress gateway "istio-egressgateway"'],
+];
+
+describe("bad inputs: one clear error naming the field and value, and nothing registered", () => {
+    it(`has at least 30 cases (${cases.length})`, () => assert.ok(cases.length >= 30));
+
+    cases.forEach(([description, build, message], i) => {
+        it(description, async () => {
+            resetRegistrations();
+            let error: unknown;
+            try {
+                build(`bad-${i}`);
+            } catch (e) {
+                error = e;
+            }
+            assert.ok(error instanceof pulumi.ResourceError, `throws a ResourceError (got ${String(error)})`);
+            assert.ok((error as Error).message.startsWith(message), `message\n  ${(error as Error).message}\nstarts with\n  ${message}`);
+            assert.ok(!(error as Error).message.includes("\n"), "one line");
+            const registered = await settle();
+            assert.deepEqual(registered.filter((r) => r.custom || r.type.startsWith("kubernetes:")), [], "no Kubernetes object or chart registered");
+            assert.ok(registered.every((r) => r.type.startsWith("istio-egress:index:")), "only the failing component itself");
+        });
+    });
+});

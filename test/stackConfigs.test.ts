@@ -1,0 +1,77 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+import { resetRegistrations, settle, unwrap } from "./helpers/mocks";
+import { gatewayValuesErrors, istioSchemaErrors } from "./helpers/schemas";
+
+const STACKS = path.resolve(__dirname, "..", "..", "stacks");
+const PROGRAM = path.resolve(__dirname, "..", "index.js");
+
+/** Loads a stack file's config into the runtime, as `pulumi up` would. */
+function loadStackConfig(file: string): Record<string, unknown> {
+    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
+    const config: Record<string, string> = {};
+    for (const [k, v] of Object.entries(doc.config)) {
+        config[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    pulumi.runtime.setAllConfig(config);
+    return doc.config;
+}
+
+/** Runs the stack program (index.ts) afresh and returns its exports. */
+function runProgram(): Record<string, pulumi.Output<unknown>> {
+    delete require.cache[require.resolve(PROGRAM)];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(PROGRAM) as Record<string, pulumi.Output<unknown>>;
+}
+
+describe("example stack configs run through the stack program (index.ts)", () => {
+    const files = fs.readdirSync(STACKS).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort();
+
+    it("ships an example stack for every scenario", () => {
+        const scenarios = files.map((f) => f.match(/^Pulumi\.s(\d+)-/)?.[1]).filter(Boolean);
+        for (const s of ["01", "02", "03", "04", "09", "10", "11", "12", "13", "14", "15"]) {
+            assert.ok(scenarios.includes(s), `a stack for S${Number(s)}`);
+        }
+    });
+
+    for (const file of files) {
+        it(`${file}: valid objects, valid chart values, useful outputs`, async () => {
+            resetRegistrations();
+            loadStackConfig(path.join(STACKS, file));
+            const exports = runProgram();
+            const all = await settle();
+            const custom = all.filter((r) => r.custom);
+            assert.ok(custom.length > 0 || all.some((r) => r.type === "kubernetes:helm.sh/v4:Chart"), "creates Kubernetes objects");
+            for (const r of custom) {
+                const m = r.inputs as { apiVersion?: string; kind?: string; spec?: unknown };
+                if (m.apiVersion?.startsWith("networking.istio.io")) {
+                    assert.deepEqual(istioSchemaErrors(m as { apiVersion: string; kind: string }), [], `${r.name} matches its CRD schema`);
+                }
+            }
+            for (const chart of all.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")) {
+                assert.deepEqual(gatewayValuesErrors(chart.inputs.values), [], `${chart.name} values match the chart schema`);
+                assert.ok(await unwrap(exports.gatewayServiceHost as pulumi.Output<string>));
+            }
+            const summary = (await unwrap(exports.destinations as pulumi.Output<{ objects: string[] }[]>)) ?? [];
+            for (const d of summary) {
+                assert.ok(d.objects.length >= 1 && d.objects.length <= 3, "at most 3 objects of its own per destination");
+            }
+        });
+    }
+
+    it("a bad stack config fails with one line naming the config key, field and value, and registers nothing", async () => {
+        resetRegistrations();
+        pulumi.runtime.setAllConfig({
+            "istio-egress:gateway": "{}",
+            "istio-egress:destinations": JSON.stringify([{ host: "edition.cnn.com" }, { host: "*.foo", protocol: "TLS" }]),
+        });
+        assert.throws(runProgram, (e: Error) => {
+            assert.equal(e.message, 'invalid stack config: istio-egress:destinations[1].host: "*.foo" through the egress gateway needs resolution NONE or an SNI proxy: set sniProxy (arbitrary hosts) or servingHost (one host serves them all)');
+            return true;
+        });
+        assert.deepEqual(await settle(), []);
+    });
+});
