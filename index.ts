@@ -10,6 +10,11 @@ const CONFIG_KEYS = [
 ] as const;
 
 function readConfig(): EgressArgs {
+    const known = new Set<string>(CONFIG_KEYS.map((k) => `istio-egress:${k}`));
+    const unknown = Object.keys(pulumi.runtime.allConfig()).filter((k) => k.startsWith("istio-egress:") && !known.has(k));
+    if (unknown.length > 0) {
+        throw new pulumi.RunError(`invalid stack config: ${unknown[0]}: unknown key (known: ${CONFIG_KEYS.join(", ")})`);
+    }
     const config = new pulumi.Config();
     const args: Record<string, unknown> = {};
     for (const key of CONFIG_KEYS) {
