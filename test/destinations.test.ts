@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { get, manifests, resetRegistrations, unwrap } from "./helpers/mocks";
-import { istioSchemaErrors } from "./helpers/schemas";
+import { get, resetRegistrations, unwrap } from "./helpers/mocks";
+import { validatedManifests } from "./helpers/validatedManifests";
 import { Egress, EgressDestinations, EgressGatewayRefArgs } from "../api";
 
 const GW: EgressGatewayRefArgs = {
@@ -15,22 +15,13 @@ const GW_NAME = "istio-system/istio-egressgateway";
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
 
-async function objects() {
-    const all = await manifests();
-    for (const [id, m] of all) {
-        if (m.apiVersion.startsWith("networking.istio.io")) {
-            assert.deepEqual(istioSchemaErrors(m), [], `${id} matches its CRD schema`);
-        }
-    }
-    return all;
-}
 
 describe("destinations through the egress gateway (EgressDestinations)", () => {
     beforeEach(resetRegistrations);
 
     it("S2 HTTP: ServiceEntry (HTTP 80, DNS), Gateway server, gateway subset, and the two hops", async () => {
         const d = new EgressDestinations("s2", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com" }] });
-        const all = await objects();
+        const all = await validatedManifests();
         const se = get(all, "ServiceEntry/istio-system/cnn").spec as Any;
         assert.deepEqual(se.hosts, ["edition.cnn.com"]);
         assert.deepEqual(se.ports, [{ number: 80, protocol: "HTTP", name: "http-80" }]);
@@ -63,7 +54,7 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
 
     it("S3 HTTPS passthrough: TLS 443 ServiceEntry, PASSTHROUGH server, tls routes matched by sniHosts", async () => {
         new EgressDestinations("s3", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com", protocol: "TLS" }] });
-        const all = await objects();
+        const all = await validatedManifests();
         const se = get(all, "ServiceEntry/istio-system/cnn").spec as Any;
         assert.deepEqual(se.ports, [{ number: 443, protocol: "TLS", name: "tls-443" }]);
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
@@ -82,7 +73,7 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
             gateway: GW,
             destinations: hosts.map((host, i) => ({ host, protocol: i % 2 === 0 ? "HTTP" : "TLS" })),
         });
-        const all = await objects();
+        const all = await validatedManifests();
         assert.equal(all.size, 2 + 2 * hosts.length);
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
         assert.deepEqual(gw.servers.map((s: Any) => [s.port.name, s.hosts]), [
@@ -95,14 +86,14 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
 
     it("direct destinations get only a ServiceEntry", async () => {
         new EgressDestinations("direct", { namespace: "apps", destinations: [{ host: "api.example.com", protocol: "TLS" }, { host: "*.example.org", protocol: "TLS" }] });
-        const all = await objects();
+        const all = await validatedManifests();
         assert.deepEqual([...all.keys()].sort(), ["ServiceEntry/apps/api-example-com", "ServiceEntry/apps/wildcard-example-org"]);
         assert.equal((get(all, "ServiceEntry/apps/wildcard-example-org").spec as Any).resolution, "NONE");
     });
 
     it("S4 TLS origination at the sidecar: port 80 → targetPort 443 and a SIMPLE DestinationRule", async () => {
         new EgressDestinations("s4", { namespace: "default", destinations: [{ name: "edition-cnn-com", host: "edition.cnn.com", egress: "DIRECT", tls: {} }] });
-        const all = await objects();
+        const all = await validatedManifests();
         const se = get(all, "ServiceEntry/default/edition-cnn-com").spec as Any;
         assert.deepEqual(se.ports, [
             { number: 80, protocol: "HTTP", name: "http-80", targetPort: 443 },
@@ -117,7 +108,7 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
 
     it("S9 wildcard with one serving host: *.wikipedia.org through the gateway to www.wikipedia.org", async () => {
         new EgressDestinations("s9", { gateway: GW, destinations: [{ name: "wikipedia", host: "*.wikipedia.org", protocol: "TLS", servingHost: "www.wikipedia.org" }] });
-        const all = await objects();
+        const all = await validatedManifests();
         const se = get(all, "ServiceEntry/istio-system/wikipedia").spec as Any;
         assert.deepEqual(se.hosts, ["www.wikipedia.org"]);
         assert.equal(se.resolution, "DNS");
@@ -132,7 +123,7 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
 
     it("applies exportTo to every object when asked", async () => {
         new EgressDestinations("export", { gateway: GW, exportTo: ["."], destinations: [{ host: "api.example.com" }] });
-        const all = await objects();
+        const all = await validatedManifests();
         for (const [id, m] of all) {
             // A Gateway has no exportTo: it is only used where a VirtualService names it.
             assert.deepEqual((m.spec as Any).exportTo, m.kind === "Gateway" ? undefined : ["."], id);
@@ -152,7 +143,7 @@ describe("S10 wildcard to arbitrary domains via the SNI proxy (Egress)", () => {
                 { name: "internal-tls", host: "*.corp.example.com", protocol: "TLS", port: 8443, sniProxy: true },
             ],
         });
-        const all = await objects();
+        const all = await validatedManifests();
         const conf = (get(all, "ConfigMap/istio-system/egress-sni-proxy") as Any).data["nginx.conf"] as string;
         assert.match(conf, /ssl_preread on;/);
         assert.match(conf, /listen 443;/);

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { get, manifests, resetRegistrations, unwrap } from "./helpers/mocks";
-import { istioSchemaErrors } from "./helpers/schemas";
+import { get, resetRegistrations, unwrap } from "./helpers/mocks";
+import { validatedManifests } from "./helpers/validatedManifests";
 import {
     EgressNetworkPolicies, ExternalHttpsProxy, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, meshWideRegistryOnlyValues,
 } from "../api";
@@ -8,22 +8,13 @@ import {
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
 
-async function objects() {
-    const all = await manifests();
-    for (const [id, m] of all) {
-        if (m.apiVersion.startsWith("networking.istio.io")) {
-            assert.deepEqual(istioSchemaErrors(m), [], `${id} matches its CRD schema`);
-        }
-    }
-    return all;
-}
 
 describe("S11 Kubernetes Services for egress (KubernetesEgressService)", () => {
     beforeEach(resetRegistrations);
 
     it("ExternalName Service for httpbin.org with a DISABLE DestinationRule (no Istio mTLS to it)", async () => {
         const svc = new KubernetesEgressService("s11-en", { name: "my-httpbin", namespace: "default", externalName: "httpbin.org", ports: [{ port: 80, name: "http" }] });
-        const all = await objects();
+        const all = await validatedManifests();
         const s = get(all, "Service/default/my-httpbin") as Any;
         assert.equal(s.spec.type, "ExternalName");
         assert.equal(s.spec.externalName, "httpbin.org");
@@ -39,7 +30,7 @@ describe("S11 Kubernetes Services for egress (KubernetesEgressService)", () => {
             name: "my-wikipedia", namespace: "default", addresses: ["91.198.174.192"], ports: [{ port: 443, name: "https" }],
             tlsMode: "SIMPLE", sni: "www.wikipedia.org",
         });
-        const all = await objects();
+        const all = await validatedManifests();
         const s = get(all, "Service/default/my-wikipedia") as Any;
         assert.equal(s.spec.type, "ClusterIP");
         assert.equal(s.spec.selector, undefined, "no selector: endpoints are ours");
@@ -54,7 +45,7 @@ describe("S11 Kubernetes Services for egress (KubernetesEgressService)", () => {
 
     it("writes legacy Endpoints, as the seed does, when endpointsApi is Endpoints", async () => {
         new KubernetesEgressService("s11-legacy", { name: "legacy", namespace: "default", addresses: ["10.0.0.1"], ports: [{ port: 8080, targetPort: 80 }], endpointsApi: "Endpoints" });
-        const all = await objects();
+        const all = await validatedManifests();
         const ep = get(all, "Endpoints/default/legacy") as Any;
         assert.deepEqual(ep.subsets, [{ addresses: [{ ip: "10.0.0.1" }], ports: [{ name: "tcp-8080", port: 80, protocol: "TCP" }] }]);
         assert.equal(all.has("EndpointSlice/default/legacy"), false);
@@ -66,7 +57,7 @@ describe("S12 external legacy HTTPS proxy (ExternalHttpsProxy)", () => {
 
     it("registers the proxy as TCP by address, resolution NONE, MESH_EXTERNAL, and nothing for hosts behind it", async () => {
         new ExternalHttpsProxy("s12", { name: "proxy", namespace: "default", addresses: ["10.20.30.40/32"], port: 3128, hostname: "my-company-proxy.com" });
-        const all = await objects();
+        const all = await validatedManifests();
         assert.equal(all.size, 1, "one ServiceEntry, for the proxy only");
         const se = get(all, "ServiceEntry/default/proxy").spec as Any;
         assert.deepEqual(se, {
@@ -84,7 +75,7 @@ describe("S13 nginx forward-proxy routing (ForwardProxyRouting)", () => {
 
     it("sends *.qq.com HTTP:80 to the HTTP proxy Service and TLS:443 by SNI to the SNI proxy Service", async () => {
         new ForwardProxyRouting("s13", { name: "nginx-proxy", namespace: "default", domains: ["*.qq.com"], proxyAddresses: ["10.0.0.1"] });
-        const all = await objects();
+        const all = await validatedManifests();
         const vs = get(all, "VirtualService/default/nginx-proxy").spec as Any;
         assert.deepEqual(vs.hosts, ["*.qq.com"]);
         assert.equal(vs.gateways, undefined, "applies to sidecars (mesh)");
@@ -112,7 +103,7 @@ describe("S14 bypass prevention (EgressNetworkPolicies)", () => {
 
     it("per namespace: DNS (UDP and TCP 53) to kube-system and traffic to the Istio namespaces, by kubernetes.io/metadata.name", async () => {
         const np = new EgressNetworkPolicies("s14", { namespaces: ["test-egress", "shop"], istioNamespaces: ["istio-system", "istio-egress"] });
-        const all = await objects();
+        const all = await validatedManifests();
         assert.equal(all.size, 2);
         for (const ns of ["test-egress", "shop"]) {
             const p = get(all, `NetworkPolicy/${ns}/istio-egress-only`).spec as Any;
@@ -140,7 +131,7 @@ describe("S15 registry-only outbound (RegistryOnlyOutbound)", () => {
 
     it("a namespace-wide Sidecar with outboundTrafficPolicy REGISTRY_ONLY per chosen namespace", async () => {
         new RegistryOnlyOutbound("s15", { namespaces: ["payments", "shop"] });
-        const all = await objects();
+        const all = await validatedManifests();
         for (const ns of ["payments", "shop"]) {
             const sc = get(all, `Sidecar/${ns}/default`).spec as Any;
             assert.deepEqual(sc.outboundTrafficPolicy, { mode: "REGISTRY_ONLY" });
