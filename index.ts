@@ -6,7 +6,7 @@ import { Egress, EgressArgs, validateEgressArgs, ValidationError } from "./api";
 /** Config keys of the stack (under the project namespace `istio-egress:`), one per EgressArgs field. */
 const CONFIG_KEYS = [
     "gateway", "destinations", "namespace", "sniProxy", "kubernetesServices", "externalProxies",
-    "forwardProxies", "networkPolicies", "registryOnly", "exportTo",
+    "forwardProxies", "networkPolicies", "registryOnly", "exportTo", "certificates",
 ] as const;
 
 function readConfig(): EgressArgs {
@@ -40,3 +40,7 @@ export const gatewayServiceHost = egress.gatewayServiceHost;
 export const destinations = egress.destinations;
 export const sharedObjects = egress.sharedObjects;
 export const sniProxyHost = egress.sniProxyHost;
+export const caCertificatePem = egress.caCertificatePem;
+export const credentialSecrets = egress.credentialSecrets;
+export const certificateExpiry = egress.certificateExpiry;
+export const serverCertificates = egress.serverCertificates;

@@ -11,6 +11,7 @@ import { ForwardProxyRouting, ForwardProxyRoutingArgs, forwardProxyRoutingArgsSc
 import { KubernetesEgressService, KubernetesEgressServiceArgs, kubernetesEgressServiceArgsSchema } from "./kubernetesEgressService";
 import { RegistryOnlyOutbound, RegistryOnlyOutboundArgs, registryOnlyOutboundArgsSchema } from "./registryOnlyOutbound";
 import { SniProxy, SniProxyArgs, sniProxyArgsSchema, sniProxyRef } from "./sniProxy";
+import { EgressCertificatesArgs, issueEgressCertificates, validateEgressCertificates } from "./egressCertificates";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts } from "./validate";
 
@@ -52,6 +53,8 @@ export interface EgressArgs {
     readonly registryOnly?: RegistryOnlyOutboundArgs;
     /** exportTo for destination objects. @default all namespaces */
     readonly exportTo?: string[];
+    /** CA, server and client certificates, and SDS credential Secrets in the gateway's namespace (S5–S8). */
+    readonly certificates?: EgressCertificatesArgs;
 }
 
 const egressSniProxySchema = z.strictObject({
@@ -75,6 +78,7 @@ export const egressArgsSchema = z.strictObject({
     networkPolicies: egressNetworkPoliciesArgsSchema.optional(),
     registryOnly: registryOnlyOutboundArgsSchema.optional(),
     exportTo: z.array(z.string()).optional(),
+    certificates: z.unknown().optional(),
 });
 
 const _argsMatchSchema: Accepts<typeof egressArgsSchema, EgressArgs> = true;
@@ -119,6 +123,19 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
             exportTo: args.exportTo,
         });
     }
+    if (args.certificates) {
+        validateEgressCertificates(args.certificates);
+        if ((args.certificates.credentials ?? []).length > 0 && !gatewayRef) {
+            throw new ValidationError("certificates.credentials: SDS credentials live in the egress gateway's namespace, and no gateway is configured (set gateway)", []);
+        }
+        const caOnly = new Set((args.certificates.credentials ?? []).filter((c) => !c.client).map((c) => c.name));
+        (destinations?.destinations ?? []).forEach((d, i) => {
+            if (d.tls?.mode === "MUTUAL" && d.tls.credentialName && caOnly.has(d.tls.credentialName)) {
+                const msg = `destinations[${i}].tls.credentialName: ${JSON.stringify(d.tls.credentialName)} is a CA-only credential, and MUTUAL needs a client certificate (give the credential a client)`;
+                throw new ValidationError(msg, [msg]);
+            }
+        });
+    }
     let networkPolicies: EgressNetworkPoliciesArgs | undefined;
     if (args.networkPolicies) {
         const istioNamespaces = args.networkPolicies.istioNamespaces
@@ -153,6 +170,14 @@ export class Egress extends pulumi.ComponentResource {
     public readonly sharedObjects: pulumi.Output<string[]>;
     /** In-mesh host of the SNI proxy, if any. */
     public readonly sniProxyHost: pulumi.Output<string | undefined>;
+    /** The CA certificate (public), when certificates are issued. */
+    public readonly caCertificatePem: pulumi.Output<string | undefined>;
+    /** `namespace/name` of each SDS credential Secret. */
+    public readonly credentialSecrets: pulumi.Output<string[]>;
+    /** Expiry (RFC 3339) of every issued certificate, by name ("ca", "server/<name>", "client/<credential>"). */
+    public readonly certificateExpiry: pulumi.Output<Record<string, string | undefined>>;
+    /** Server certificates issued in the stack: PEM certificate (public) and private key (secret). */
+    public readonly serverCertificates: pulumi.Output<Record<string, { certificatePem: string; privateKeyPem: string }>>;
 
     constructor(name: string, args: EgressArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.Egress, name, {}, opts);
@@ -165,6 +190,9 @@ export class Egress extends pulumi.ComponentResource {
         const parent = { parent: this };
         const gateway = args.gateway ? new EgressGateway(`${name}-gateway`, args.gateway, parent) : undefined;
         const proxy = valid.sniProxy ? new SniProxy(`${name}-sni-proxy`, valid.sniProxy, parent) : undefined;
+        const issued = args.certificates
+            ? issueEgressCertificates(`${name}-pki`, args.certificates, gateway?.ref.namespace ?? "", parent)
+            : undefined;
         const destinations = args.destinations && args.destinations.length > 0
             ? new EgressDestinations(`${name}-destinations`, {
                 gateway: gateway?.ref,
@@ -172,7 +200,7 @@ export class Egress extends pulumi.ComponentResource {
                 destinations: args.destinations,
                 sniProxy: proxy?.ref,
                 exportTo: args.exportTo,
-            }, parent)
+            }, { parent: this, dependsOn: issued?.credentials ?? [] })
             : undefined;
         (args.kubernetesServices ?? []).forEach((s) => new KubernetesEgressService(`${name}-svc-${s.namespace}-${s.name}`, s, parent));
         (args.externalProxies ?? []).forEach((p) => new ExternalHttpsProxy(`${name}-proxy-${p.namespace}-${p.name}`, p, parent));
@@ -188,11 +216,30 @@ export class Egress extends pulumi.ComponentResource {
         this.destinations = destinations ? destinations.destinations : pulumi.output([]);
         this.sharedObjects = destinations ? destinations.sharedObjects : pulumi.output([]);
         this.sniProxyHost = pulumi.output(proxy?.ref.host);
+        this.caCertificatePem = issued ? issued.ca.certificatePem : pulumi.output(undefined);
+        this.credentialSecrets = pulumi.all((issued?.credentials ?? []).map((c) => pulumi.interpolate`${c.namespace}/${c.secretName}`));
+        const expiries: Record<string, pulumi.Output<string | undefined>> = {};
+        if (issued) {
+            expiries.ca = pulumi.output(issued.ca.expiresAt);
+            for (const [n, cert] of Object.entries(issued.servers)) {
+                expiries[`server/${n}`] = cert.expiresAt;
+            }
+        }
+        this.certificateExpiry = pulumi.all(expiries);
+        const servers: Record<string, pulumi.Output<{ certificatePem: string; privateKeyPem: string }>> = {};
+        for (const [n, cert] of Object.entries(issued?.servers ?? {})) {
+            servers[n] = pulumi.all([cert.certificatePem, cert.privateKeyPem]).apply(([certificatePem, privateKeyPem]) => ({ certificatePem, privateKeyPem }));
+        }
+        this.serverCertificates = pulumi.all(servers);
         this.registerOutputs({
             gatewayServiceHost: this.gatewayServiceHost,
             destinations: this.destinations,
             sharedObjects: this.sharedObjects,
             sniProxyHost: this.sniProxyHost,
+            caCertificatePem: this.caCertificatePem,
+            credentialSecrets: this.credentialSecrets,
+            certificateExpiry: this.certificateExpiry,
+            serverCertificates: this.serverCertificates,
         });
     }
 }

@@ -14,10 +14,31 @@ export interface Registered {
 
 const registered: Registered[] = [];
 
+/** The fake expiry every mocked TLS certificate reports as `validityEndTime`. */
+export const FAKE_VALIDITY_END_TIME = "2030-01-01T00:00:00Z";
+
+/**
+ * Outputs a real TLS provider computes, faked per resource name so tests can follow the wiring
+ * (which key signs which certificate). Inputs win over these, so given values are never replaced.
+ */
+function tlsOutputs(type: string, name: string): Record<string, unknown> {
+    switch (type) {
+        case "tls:index/privateKey:PrivateKey":
+            return { privateKeyPem: `PRIVATE KEY of ${name}`, publicKeyPem: `PUBLIC KEY of ${name}` };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: `CSR of ${name}` };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: `CERTIFICATE of ${name}`, validityEndTime: FAKE_VALIDITY_END_TIME };
+        default:
+            return {};
+    }
+}
+
 pulumi.runtime.setMocks({
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
-        return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...args.inputs } };
+        return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...tlsOutputs(args.type, args.name), ...args.inputs } };
     },
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         return args.inputs;
