@@ -27,7 +27,6 @@ HELM_VERSION=3.22.0
 # only reachable as pseudo-versions it happens to hold) nor for istio.io/istio
 # (its tags are not semver): see the notes in each build function.
 K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
-TLS_PROVIDER_MODULE="${TLS_PROVIDER_MODULE:-}"
 ISTIO_MODULE=v0.0.0-20260827124520-eed52ebb66ad
 ISTIO_VERSION=1.30.3
 ALL_TOOLS=(pulumi kubernetes tls plugins kube-apiserver etcd istioctl helm python)
@@ -127,7 +126,8 @@ MOD
 # The proxy has no tag for github.com/pulumi/pulumi-kubernetes/provider/v4
 # (upstream tags only the repo root and sdk/); the only version it serves is
 # the pseudo-version in K8S_PROVIDER_MODULE (main branch of 2026-01-15, the
-# v4.24 era), which sum.golang.org does not know (hence GONOSUMDB). It is
+# v4.24 era); sum.golang.org knows neither it nor the sdk/v4 versions
+# (hence GONOSUMDB for github.com/pulumi/pulumi-kubernetes). It is
 # built with version 4.32.0 stamped in, because the engine only loads the
 # plugin version the npm SDK asks for.
 kubernetes_dir() { echo "$CACHE/kubernetes-v$K8S_PROVIDER_VERSION"; }
@@ -137,7 +137,7 @@ check_kubernetes() {
 }
 build_kubernetes() {
   local d w src; d=$(kubernetes_dir); w=$(fresh_work "kubernetes-v$K8S_PROVIDER_VERSION")
-  export GONOSUMDB=github.com/pulumi/pulumi-kubernetes/provider
+  export GONOSUMDB=github.com/pulumi/pulumi-kubernetes
   src=$(moddir "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_PROVIDER_MODULE")
   # The module zip lacks the git-ignored embed files: copy it somewhere
   # writable and generate them (the same as upstream's generate.go: the
@@ -157,47 +157,65 @@ with open(os.path.join(d, "terraform-mapping.json")) as f:
 with open(os.path.join(d, "terraform-mapping-embed.json"), "w") as f:
     json.dump(mapping, f, separators=(",", ":"))
 PY
-  # Its go.mod replaces sdk/v4 with ../sdk: use the published sdk module.
-  sed -i 's#^replace github.com/pulumi/pulumi-kubernetes/sdk/v4 => ../sdk#replace github.com/pulumi/pulumi-kubernetes/sdk/v4 => github.com/pulumi/pulumi-kubernetes/sdk/v4 v'"$K8S_PROVIDER_VERSION"'#' \
-    "$w/provider/go.mod"
+  # Its go.mod replaces sdk/v4 with ../sdk: drop that, so the sdk version it
+  # requires (the published module of its era) is used.
+  sed -i '\#^replace github.com/pulumi/pulumi-kubernetes/sdk/v4 => ../sdk#d' "$w/provider/go.mod"
   rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
   gobuild "$w/provider" "$d.partial/bin/pulumi-resource-kubernetes" ./cmd/pulumi-resource-kubernetes \
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$K8S_PROVIDER_VERSION"
   echo "github.com/pulumi/pulumi-kubernetes/provider/v4@$K8S_PROVIDER_MODULE stamped as $K8S_PROVIDER_VERSION" \
     >"$d.partial/SOURCE"
   publish "$d"
-  unset GONOSUMDB
 }
 
 # ---------------------------------------------------------------------------
 # 3. pulumi-resource-tls
 # ---------------------------------------------------------------------------
-# github.com/pulumi/pulumi-tls/provider/v5 is untagged upstream too, and the
-# proxy serves no pseudo-version of it (every version query answers 403 "not
-# available"). Set TLS_PROVIDER_MODULE to a pseudo-version the proxy holds to
-# build it; without one this step fails.
+# github.com/pulumi/pulumi-tls/provider/v5 is untagged upstream and the proxy
+# serves no version of it at all. The plugin is a thin bridge over the
+# Terraform TLS provider, so build that bridge ourselves
+# (scripts/toolchain/pulumi-tls: the nested shim module, the token mapping,
+# tfgen and the plugin main) from pulumi-terraform-bridge and the
+# terraform-provider-tls pseudo-version the proxy does serve (sum.golang.org
+# does not know it: GONOSUMDB), then generate the schema and bridge metadata
+# with tfgen and embed them, stamped 5.5.1.
+TLS_BRIDGE_VERSION=v3.100.0
+TF_TLS_MODULE=v1.2.1-0.20260130152455-857b38cda3fc
 tls_dir() { echo "$CACHE/tls-v$TLS_PROVIDER_VERSION"; }
-check_tls() { [[ -x "$(tls_dir)/bin/pulumi-resource-tls" ]]; }
+check_tls() { [[ -x "$(tls_dir)/bin/pulumi-resource-tls" ]] && [[ -f "$(tls_dir)/SOURCE" ]]; }
 build_tls() {
-  [[ -n $TLS_PROVIDER_MODULE ]] || {
-    log "tls: no source: github.com/pulumi/pulumi-tls/provider/v5 has no version on the module proxy"
-    log "tls: (set TLS_PROVIDER_MODULE=v5.0.0-<time>-<commit> if one becomes available)"
-    return 1
-  }
-  local d w src; d=$(tls_dir); w=$(fresh_work "tls-v$TLS_PROVIDER_VERSION")
-  export GONOSUMDB=github.com/pulumi/pulumi-tls/provider
-  src=$(moddir "github.com/pulumi/pulumi-tls/provider/v5@$TLS_PROVIDER_MODULE")
-  cp -r "$src" "$w/provider"; chmod -R u+w "$w/provider"
-  # The nested shim module (module github.com/hashicorp/terraform-provider-tls/shim,
-  # replaced by ./shim upstream) is a separate module the proxy cannot serve:
-  # recreate it from our template.
-  mkdir -p "$w/provider/shim"
-  cp "$TEMPLATES/tls-shim/shim.go" "$w/provider/shim/shim.go"
-  local tfp; tfp=$(sed -n 's#^\s*github.com/hashicorp/terraform-provider-tls \(v\S*\).*#\1#p' "$w/provider/go.mod" | head -1)
-  printf 'module github.com/hashicorp/terraform-provider-tls/shim\n\ngo 1.25\n\nrequire github.com/hashicorp/terraform-provider-tls %s\n' \
-    "$tfp" >"$w/provider/shim/go.mod"
-  local cmd="$w/provider/cmd/pulumi-resource-tls"
-  python3 - "$cmd" "$TLS_PROVIDER_VERSION" <<'PY'
+  local d w; d=$(tls_dir); w=$(fresh_work "tls-v$TLS_PROVIDER_VERSION")
+  export GONOSUMDB=github.com/hashicorp/terraform-provider-tls
+  cp -r "$TEMPLATES/pulumi-tls/." "$w/"
+  cat >"$w/shim/go.mod" <<MOD
+module github.com/hashicorp/terraform-provider-tls/shim
+
+go 1.26
+
+require github.com/hashicorp/terraform-provider-tls $TF_TLS_MODULE
+MOD
+  cat >"$w/go.mod" <<MOD
+module istio-egress-toolchain/pulumi-tls
+
+go 1.26
+
+require (
+	github.com/hashicorp/terraform-provider-tls/shim v0.0.0
+	github.com/pulumi/pulumi-terraform-bridge/v3 $TLS_BRIDGE_VERSION
+)
+
+replace (
+	github.com/hashicorp/terraform-provider-tls/shim => ./shim
+	// the bridge's own replace (replaces in dependencies do not apply)
+	github.com/hashicorp/terraform-plugin-sdk/v2 => github.com/pulumi/terraform-plugin-sdk/v2 v2.0.0-20240520223432-0c0bf0d65f10
+)
+MOD
+  local out="$w/cmd/pulumi-resource-tls"
+  local ld="-X istio-egress-toolchain/pulumi-tls.Version=$TLS_PROVIDER_VERSION"
+  echo '{}' >"$out/bridge-metadata.json"
+  gobuild "$w" "$w/pulumi-tfgen-tls" ./cmd/pulumi-tfgen-tls "$ld"
+  (cd "$w" && PULUMI_SKIP_UPDATE_CHECK=true ./pulumi-tfgen-tls schema --out "$out")
+  python3 - "$out" "$TLS_PROVIDER_VERSION" <<'PY'
 import json, sys, os
 d, version = sys.argv[1], sys.argv[2]
 with open(os.path.join(d, "schema.json")) as f:
@@ -207,11 +225,11 @@ with open(os.path.join(d, "schema-embed.json"), "w") as f:
     json.dump(schema, f, separators=(",", ":"))
 PY
   rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
-  gobuild "$w/provider" "$d.partial/bin/pulumi-resource-tls" ./cmd/pulumi-resource-tls \
-    "-X github.com/pulumi/pulumi-tls/provider/v5/pkg/version.Version=$TLS_PROVIDER_VERSION"
-  echo "github.com/pulumi/pulumi-tls/provider/v5@$TLS_PROVIDER_MODULE" >"$d.partial/SOURCE"
+  gobuild "$w" "$d.partial/bin/pulumi-resource-tls" ./cmd/pulumi-resource-tls "$ld"
+  cp "$out/schema.json" "$d.partial/schema.json"
+  echo "pulumi-terraform-bridge/v3@$TLS_BRIDGE_VERSION + hashicorp/terraform-provider-tls@$TF_TLS_MODULE, stamped $TLS_PROVIDER_VERSION" \
+    >"$d.partial/SOURCE"
   publish "$d"
-  unset GONOSUMDB
 }
 
 # ---------------------------------------------------------------------------
@@ -222,26 +240,23 @@ plugin_installed() { # NAME VERSION
     [[ ! -e "$PULUMI_HOME_DIR/plugins/resource-$1-v$2.partial" ]]
 }
 check_plugins() {
-  local ok=0
-  [[ -x "$(kubernetes_dir)/bin/pulumi-resource-kubernetes" ]] && ! plugin_installed kubernetes "$K8S_PROVIDER_VERSION" && ok=1
-  [[ -x "$(tls_dir)/bin/pulumi-resource-tls" ]] && ! plugin_installed tls "$TLS_PROVIDER_VERSION" && ok=1
-  return $ok
+  plugin_installed kubernetes "$K8S_PROVIDER_VERSION" && plugin_installed tls "$TLS_PROVIDER_VERSION"
 }
 build_plugins() {
   local pulumi; pulumi="$(pulumi_dir)/bin/pulumi"
   [[ -x $pulumi ]] || { log "plugins: build pulumi first"; return 1; }
   mkdir -p "$PULUMI_HOME_DIR"
-  local name ver bin n=0
+  local name ver bin missing=0
   for name in kubernetes tls; do
     if [[ $name == kubernetes ]]; then ver=$K8S_PROVIDER_VERSION; bin="$(kubernetes_dir)/bin/pulumi-resource-kubernetes"
     else ver=$TLS_PROVIDER_VERSION; bin="$(tls_dir)/bin/pulumi-resource-tls"; fi
-    if [[ ! -x $bin ]]; then log "plugins: $name $ver not built, not installed"; continue; fi
+    if [[ ! -x $bin ]]; then log "plugins: $name $ver is not built, not installed"; missing=1; continue; fi
     plugin_installed "$name" "$ver" && continue
     PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true \
       "$pulumi" plugin install resource "$name" "v$ver" --file "$bin" --non-interactive
-    n=$((n + 1))
   done
   PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true "$pulumi" plugin ls
+  return "$missing"
 }
 
 # ---------------------------------------------------------------------------
@@ -442,4 +457,4 @@ main() {
   log "done in $((SECONDS - START_ALL))s"
 }
 
-main "$@"
+main "$@"; exit $?  # (one line: safe even if this file is edited while running)
