@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the real tools this project tests against (Pulumi CLI + language host,
+# Build the real tools this project tests against (Pulumi CLI + language hosts,
 # the kubernetes and tls provider plugins, kube-apiserver, etcd, istioctl,
 # helm) from the Go module proxy, and cache them outside the repository in
 # version-keyed directories:
@@ -7,7 +7,7 @@
 #   ${ISTIO_EGRESS_TOOLCHAIN:-$HOME/.cache/istio-egress-toolchain}/<tool>-<version>/bin/
 #
 # Usage: scripts/toolchain.sh [--keep-going] [TOOL...]
-#   TOOL: pulumi kubernetes tls plugins kube-apiserver etcd istioctl helm python
+#   TOOL: pulumi kubernetes tls plugins kube-apiserver etcd istioctl helm
 #   (default: all of them, in that order). Then: source "$CACHE/env.sh".
 set -euo pipefail
 
@@ -17,7 +17,6 @@ CACHE="${ISTIO_EGRESS_TOOLCHAIN:-$HOME/.cache/istio-egress-toolchain}"
 
 # ---- pinned versions (must match the npm packages in package.json) --------
 PULUMI_VERSION=3.259.0
-PULUMI_COMMIT=a05d88f24d05726fa3beae771bfdedb0c0c6a94a   # tag v3.259.0
 K8S_PROVIDER_VERSION=4.32.0
 TLS_PROVIDER_VERSION=5.5.1
 KUBE_VERSION=1.36.4
@@ -28,8 +27,7 @@ HELM_VERSION=3.22.0
 # (its tags are not semver): see the notes in each build function.
 K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
 ISTIO_MODULE=v0.0.0-20260827124520-eed52ebb66ad
-ISTIO_VERSION=1.30.3
-ALL_TOOLS=(pulumi kubernetes tls plugins kube-apiserver etcd istioctl helm python)
+ALL_TOOLS=(pulumi kubernetes tls plugins kube-apiserver etcd istioctl helm)
 
 # ---- Go environment: shared caches outside the repo, no toolchain downloads -
 export GOMODCACHE="$CACHE/gomodcache"
@@ -68,16 +66,18 @@ fresh_work() {
   rm -rf "$d"; mkdir -p "$d"; echo "$d"
 }
 
-# stage DEST: build into DEST.partial, the caller renames it on success.
+# publish DEST: builds go to DEST.partial; move it into place once complete, so
+# an interrupted build never looks cached.
 publish() { rm -rf "$1"; mv "$1.partial" "$1"; }
 
 # ---------------------------------------------------------------------------
-# 1. Pulumi CLI (+ language hosts next to it)
+# 1. Pulumi CLI (+ Node.js and Python language hosts next to it)
 # ---------------------------------------------------------------------------
 pulumi_dir() { echo "$CACHE/pulumi-v$PULUMI_VERSION"; }
 check_pulumi() {
   local d; d=$(pulumi_dir)
-  [[ -x $d/bin/pulumi-language-nodejs ]] &&
+  [[ -x $d/bin/pulumi-language-nodejs && -x $d/bin/pulumi-language-python &&
+     -f $d/bin/pulumi-language-python-exec ]] &&
     "$d/bin/pulumi" version 2>/dev/null | grep -qx "v$PULUMI_VERSION"
 }
 build_pulumi() {
@@ -99,18 +99,21 @@ MOD
   local ld="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
   rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
   gobuild "$w" "$d.partial/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$ld"
-  build_language_nodejs "$d.partial/bin"
+  build_language_hosts "$d.partial/bin"
   publish "$d"
 }
 
-# The upstream pulumi-language-nodejs module (sdk/nodejs/cmd/...) is not
-# served by the module proxy, so build our own minimal host
-# (scripts/toolchain/pulumi-language-nodejs) against the CLI's sdk/v3.
-build_language_nodejs() {
-  local bindir=$1 w; w=$(fresh_work "pulumi-language-nodejs-v$PULUMI_VERSION")
-  cp "$TEMPLATES/pulumi-language-nodejs/main.go" "$w/"
+# The upstream language host modules (sdk/nodejs/cmd/pulumi-language-nodejs/v3,
+# sdk/python/cmd/pulumi-language-python/v3) are not served by the module
+# proxy at any version, so build our own minimal host
+# (scripts/toolchain/pulumi-language-host) against the CLI's sdk/v3, install
+# it under both names, and put the SDK's pulumi-language-python-exec script
+# (shipped in the sdk/v3 module) beside it.
+build_language_hosts() {
+  local bindir=$1 w sdk; w=$(fresh_work "pulumi-language-host-v$PULUMI_VERSION")
+  cp "$TEMPLATES/pulumi-language-host/main.go" "$w/"
   cat >"$w/go.mod" <<MOD
-module istio-egress-toolchain/pulumi-language-nodejs
+module istio-egress-toolchain/pulumi-language-host
 
 go 1.26
 
@@ -118,6 +121,9 @@ require github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
 MOD
   gobuild "$w" "$bindir/pulumi-language-nodejs" . \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+  cp "$bindir/pulumi-language-nodejs" "$bindir/pulumi-language-python"
+  sdk=$(moddir "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION")
+  install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bindir/"
 }
 
 # ---------------------------------------------------------------------------
@@ -131,9 +137,11 @@ MOD
 # built with version 4.32.0 stamped in, because the engine only loads the
 # plugin version the npm SDK asks for.
 kubernetes_dir() { echo "$CACHE/kubernetes-v$K8S_PROVIDER_VERSION"; }
+# This plugin has no --version flag (it only serves gRPC): look for the
+# version in the schema embedded into it.
 check_kubernetes() {
   local b; b="$(kubernetes_dir)/bin/pulumi-resource-kubernetes"
-  [[ -x $b ]] && [[ -f "$(kubernetes_dir)/SOURCE" ]]
+  [[ -x $b ]] && grep -qaF "\"version\":\"$K8S_PROVIDER_VERSION\"" "$b"
 }
 build_kubernetes() {
   local d w src; d=$(kubernetes_dir); w=$(fresh_work "kubernetes-v$K8S_PROVIDER_VERSION")
@@ -182,7 +190,7 @@ PY
 TLS_BRIDGE_VERSION=v3.100.0
 TF_TLS_MODULE=v1.2.1-0.20260130152455-857b38cda3fc
 tls_dir() { echo "$CACHE/tls-v$TLS_PROVIDER_VERSION"; }
-check_tls() { [[ -x "$(tls_dir)/bin/pulumi-resource-tls" ]] && [[ -f "$(tls_dir)/SOURCE" ]]; }
+check_tls() { [[ "$("$(tls_dir)/bin/pulumi-resource-tls" -version 2>/dev/null)" == "$TLS_PROVIDER_VERSION" ]]; }
 build_tls() {
   local d w; d=$(tls_dir); w=$(fresh_work "tls-v$TLS_PROVIDER_VERSION")
   export GONOSUMDB=github.com/hashicorp/terraform-provider-tls
@@ -328,7 +336,10 @@ MOD
 # ---------------------------------------------------------------------------
 # istio.io/istio's release tags ("1.30.3") are not semver, so the proxy serves
 # the module only as pseudo-versions, and answers no query for a tag, branch
-# or commit: ISTIO_MODULE is the newest one it serves (its @latest).
+# or commit: ISTIO_MODULE is the only one it serves (its @latest, the master
+# branch of 2026-08-27, 1.31 era). Its go.mod pins pseudo-versions of
+# istio.io/api, istio.io/client-go and go-control-plane that the proxy does
+# not serve either: replace them with the nearest versions it does serve.
 istioctl_dir() { echo "$CACHE/istioctl-$ISTIO_MODULE"; }
 check_istioctl() { "$(istioctl_dir)/bin/istioctl" version --remote=false >/dev/null 2>&1; }
 build_istioctl() {
@@ -339,6 +350,13 @@ module istio-egress-toolchain/istioctl
 go 1.26
 
 require istio.io/istio $ISTIO_MODULE
+
+replace (
+	istio.io/api => istio.io/api v1.31.1
+	istio.io/client-go => istio.io/client-go v1.31.1
+	github.com/envoyproxy/go-control-plane/envoy => github.com/envoyproxy/go-control-plane/envoy v1.40.0
+	github.com/envoyproxy/go-control-plane/contrib => github.com/envoyproxy/go-control-plane/contrib v1.36.1-0.20260729145720-a2d8c7492908
+)
 MOD
   local pkg=istio.io/istio/pkg/version
   local ld="-X $pkg.buildVersion=$ISTIO_MODULE -X $pkg.buildGitRevision=${ISTIO_MODULE##*-}"
@@ -366,17 +384,6 @@ MOD
   gobuild "$w" "$d.partial/bin/helm" helm.sh/helm/v3/cmd/helm \
     "-X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
   publish "$d"
-}
-
-# ---------------------------------------------------------------------------
-# python: language host for Python programs (optional)
-# ---------------------------------------------------------------------------
-# github.com/pulumi/pulumi/sdk/python/cmd/pulumi-language-python/v3 is not
-# served by the proxy either, and we have no replacement for it yet.
-check_python() { [[ -x "$(pulumi_dir)/bin/pulumi-language-python" ]]; }
-build_python() {
-  log "python: no source: the pulumi-language-python module has no version on the module proxy"
-  return 1
 }
 
 # ---------------------------------------------------------------------------

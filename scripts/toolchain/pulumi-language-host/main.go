@@ -1,14 +1,17 @@
-// A minimal Pulumi language host for Node.js, written for this project's
-// toolchain because the upstream pulumi-language-nodejs module is not served
-// by the Go module proxy (only its pkg/v3 and sdk/v3 siblings are).
+// A minimal Pulumi language host for Node.js and Python, written for this
+// project's toolchain because the upstream pulumi-language-nodejs and
+// pulumi-language-python modules are not served by the Go module proxy (only
+// their pkg/v3 and sdk/v3 siblings are). One binary, installed under both
+// names: the name it is started as selects the runtime.
 //
-// It implements what `pulumi preview/up/destroy/about/install` need for a
-// `runtime: nodejs` project: it reports the provider plugins found in
-// node_modules, and runs the program through the SDK's own entry point
-// (node_modules/@pulumi/pulumi/cmd/run), passing the engine's settings on the
-// command line and the configuration in PULUMI_CONFIG, as the SDK expects.
-// Code generation, policy packs and Node.js plugins (RunPlugin) are not
-// supported.
+// It implements what `pulumi preview/up/destroy/about/install` need: it
+// reports the provider plugins a Node.js program has in node_modules, and runs
+// the program through the SDK's own entry point
+// (node_modules/@pulumi/pulumi/cmd/run for Node.js, pulumi-language-python-exec
+// beside this binary for Python), passing the engine's settings on the
+// command line and the configuration in PULUMI_CONFIG, as the SDKs expect.
+// Code generation, policy packs and plugins written in these languages
+// (RunPlugin) are not supported.
 package main
 
 import (
@@ -17,7 +20,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,7 +68,7 @@ func main() {
 		}
 	}
 
-	host := &nodeHost{engineAddress: engineAddress, tracing: tracing}
+	host := &langHost{engineAddress: engineAddress, tracing: tracing, python: isPython()}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
@@ -74,26 +76,38 @@ func main() {
 		},
 	})
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: could not start the RPC server: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: could not start the RPC server: %v\n", filepath.Base(os.Args[0]), err)
 		os.Exit(1)
 	}
 	// The engine reads our port from the first line of stdout.
 	fmt.Printf("%d\n", handle.Port)
 	if err := <-handle.Done; err != nil {
-		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: RPC server stopped: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: RPC server stopped: %v\n", filepath.Base(os.Args[0]), err)
 		os.Exit(1)
 	}
 }
 
-type nodeHost struct {
+// isPython tells from the executable's name which runtime to serve.
+func isPython() bool {
+	return strings.Contains(filepath.Base(os.Args[0]), "python")
+}
+
+type langHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 
+	python        bool
 	mu            sync.Mutex
 	engineAddress string
 	tracing       string
 }
 
-func (h *nodeHost) Handshake(
+func (h *langHost) engine() (string, string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.engineAddress, h.tracing
+}
+
+func (h *langHost) Handshake(
 	_ context.Context, req *pulumirpc.LanguageHandshakeRequest,
 ) (*pulumirpc.LanguageHandshakeResponse, error) {
 	h.mu.Lock()
@@ -104,7 +118,7 @@ func (h *nodeHost) Handshake(
 	return &pulumirpc.LanguageHandshakeResponse{}, nil
 }
 
-func (h *nodeHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+func (h *langHost) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
 	return &pulumirpc.PluginInfo{Version: version.Version}, nil
 }
 
@@ -114,6 +128,7 @@ type runtimeOptions struct {
 	typescript bool
 	tsconfig   string
 	nodeargs   []string
+	virtualenv string // python
 }
 
 func parseOptions(info *pulumirpc.ProgramInfo) runtimeOptions {
@@ -130,6 +145,9 @@ func parseOptions(info *pulumirpc.ProgramInfo) runtimeOptions {
 	}
 	if v, ok := m["nodeargs"].(string); ok {
 		opts.nodeargs = strings.Fields(v)
+	}
+	if v, ok := m["virtualenv"].(string); ok {
+		opts.virtualenv = v
 	}
 	return opts
 }
@@ -252,19 +270,26 @@ func requiredPackages(dir string) []*pulumirpc.PackageDependency {
 	return out
 }
 
-func (h *nodeHost) GetRequiredPackages(
+func (h *langHost) GetRequiredPackages(
 	_ context.Context, req *pulumirpc.GetRequiredPackagesRequest,
 ) (*pulumirpc.GetRequiredPackagesResponse, error) {
+	if h.python {
+		// Plugins are then loaded on demand, at the versions the SDKs ask for.
+		return &pulumirpc.GetRequiredPackagesResponse{}, nil
+	}
 	return &pulumirpc.GetRequiredPackagesResponse{
 		Packages: requiredPackages(programDir(req.GetInfo(), "")),
 	}, nil
 }
 
 //nolint:staticcheck // deprecated upstream, still called as a fallback
-func (h *nodeHost) GetRequiredPlugins(
+func (h *langHost) GetRequiredPlugins(
 	_ context.Context, req *pulumirpc.GetRequiredPluginsRequest,
 ) (*pulumirpc.GetRequiredPluginsResponse, error) {
 	var plugins []*pulumirpc.PluginDependency
+	if h.python {
+		return &pulumirpc.GetRequiredPluginsResponse{}, nil
+	}
 	for _, p := range requiredPackages(programDir(req.GetInfo(), req.GetPwd())) {
 		plugins = append(plugins, &pulumirpc.PluginDependency{
 			Name: p.Name, Kind: p.Kind, Version: p.Version, Server: p.Server,
@@ -294,7 +319,10 @@ func locateRunScript(dir string) (string, error) {
 		"(no node_modules/@pulumi/pulumi/cmd/run above " + dir + "); have you run npm install?")
 }
 
-func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+func (h *langHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	if h.python {
+		return h.runPython(ctx, req)
+	}
 	info := req.GetInfo()
 	dir := programDir(info, req.GetPwd())
 	opts := parseOptions(info)
@@ -308,9 +336,7 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
 
-	h.mu.Lock()
-	engine, tracing := h.engineAddress, h.tracing
-	h.mu.Unlock()
+	engine, tracing := h.engine()
 
 	args := append([]string{}, opts.nodeargs...)
 	args = append(args, runPath)
@@ -347,6 +373,22 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	args = append(args, program)
 	args = append(args, req.GetArgs()...)
 
+	env, err := configEnv(req)
+	if err != nil {
+		return nil, err
+	}
+	env = append(env, "PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript))
+	if opts.tsconfig != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
+	}
+	if req.GetLoaderTarget() != "" {
+		env = append(env, "PULUMI_LOADER_TARGET="+req.GetLoaderTarget())
+	}
+	return runProgram(ctx, nodeBin, args, dir, env), nil
+}
+
+// configEnv is the environment plus the configuration, the way both SDKs read it.
+func configEnv(req *pulumirpc.RunRequest) ([]string, error) {
 	config, err := json.Marshal(req.GetConfig())
 	if err != nil {
 		return nil, fmt.Errorf("serializing configuration: %w", err)
@@ -359,20 +401,16 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	if err != nil {
 		return nil, fmt.Errorf("serializing secret configuration keys: %w", err)
 	}
-
-	env := append(os.Environ(),
+	return append(os.Environ(),
 		"PULUMI_CONFIG="+string(config),
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secrets),
-		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript),
-	)
-	if opts.tsconfig != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
-	}
-	if req.GetLoaderTarget() != "" {
-		env = append(env, "PULUMI_LOADER_TARGET="+req.GetLoaderTarget())
-	}
+	), nil
+}
 
-	cmd := exec.CommandContext(ctx, nodeBin, args...)
+// runProgram runs the language's entry point with our stdout/stderr (which the
+// engine shows) and maps its exit status to a RunResponse.
+func runProgram(ctx context.Context, bin string, args []string, dir string, env []string) *pulumirpc.RunResponse {
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
@@ -382,19 +420,95 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		if errors.As(err, &exitErr) {
 			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok {
 				if ws.ExitStatus() == exitCodeUserActionable {
-					return &pulumirpc.RunResponse{Bail: true}, nil
+					return &pulumirpc.RunResponse{Bail: true}
 				}
 				return &pulumirpc.RunResponse{
 					Error: fmt.Sprintf("Program exited with non-zero exit code: %d", ws.ExitStatus()),
-				}, nil
+				}
 			}
-			return &pulumirpc.RunResponse{Error: "Program exited unexpectedly: " + err.Error()}, nil
+			return &pulumirpc.RunResponse{Error: "Program exited unexpectedly: " + err.Error()}
 		}
 		return &pulumirpc.RunResponse{
 			Error: "Problem executing program (could not run language executor): " + err.Error(),
-		}, nil
+		}
 	}
-	return &pulumirpc.RunResponse{}, nil
+	return &pulumirpc.RunResponse{}
+}
+
+// ---- Python -------------------------------------------------------------------------
+
+// pythonBin is the virtualenv's python when Pulumi.yaml names one (relative to
+// the project root), else python3 on the PATH.
+func pythonBin(info *pulumirpc.ProgramInfo, opts runtimeOptions) (string, []string, error) {
+	env := []string{}
+	if opts.virtualenv != "" {
+		venv := opts.virtualenv
+		if !filepath.IsAbs(venv) && info != nil {
+			venv = filepath.Join(info.GetRootDirectory(), venv)
+		}
+		py := filepath.Join(venv, "bin", "python")
+		if _, err := os.Stat(py); err != nil {
+			return "", nil, fmt.Errorf("the virtualenv %s does not exist; run `pulumi install`", venv)
+		}
+		env = append(env, "VIRTUAL_ENV="+venv,
+			"PATH="+filepath.Join(venv, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+		return py, env, nil
+	}
+	for _, name := range []string{"python3", "python"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, env, nil
+		}
+	}
+	return "", nil, errors.New("could not find python3 on the $PATH")
+}
+
+func (h *langHost) runPython(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
+	info := req.GetInfo()
+	dir := programDir(info, req.GetPwd())
+	py, pyEnv, err := pythonBin(info, parseOptions(info))
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: err.Error()}, nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	execScript := filepath.Join(filepath.Dir(self), "pulumi-language-python-exec")
+	engine, tracing := h.engine()
+	args := []string{"-u", execScript}
+	flag := func(k, v string) {
+		if v != "" {
+			args = append(args, "--"+k, v)
+		}
+	}
+	flag("monitor", req.GetMonitorAddress())
+	flag("engine", engine)
+	flag("organization", req.GetOrganization())
+	flag("project", req.GetProject())
+	flag("stack", req.GetStack())
+	flag("pwd", dir)
+	if info != nil {
+		flag("root_directory", info.GetRootDirectory())
+	}
+	args = append(args, "--dry_run", strconv.FormatBool(req.GetDryRun()))
+	args = append(args, "--parallel", strconv.Itoa(int(req.GetParallel())))
+	flag("tracing", tracing)
+	program := "."
+	if info != nil && info.GetEntryPoint() != "" {
+		program = info.GetEntryPoint()
+	} else if req.GetProgram() != "" {
+		program = req.GetProgram()
+	}
+	args = append(args, program)
+	args = append(args, req.GetArgs()...)
+
+	env, err := configEnv(req)
+	if err != nil {
+		return nil, err
+	}
+	env = append(env, pyEnv...)
+	env = append(env, "PYTHONUNBUFFERED=1")
+	return runProgram(ctx, py, args, dir, env), nil
 }
 
 // ---- install, about, dependencies ------------------------------------------------
@@ -416,58 +530,96 @@ func (w streamWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (h *nodeHost) InstallDependencies(
+func (h *langHost) InstallDependencies(
 	req *pulumirpc.InstallDependenciesRequest,
 	server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
 ) error {
 	dir := programDir(req.GetInfo(), req.GetDirectory())
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return fmt.Errorf("could not find npm on the $PATH: %w", err)
-	}
 	var mu sync.Mutex
 	send := func(m *pulumirpc.InstallDependenciesResponse) error {
 		mu.Lock()
 		defer mu.Unlock()
 		return server.Send(m)
 	}
-	cmd := exec.CommandContext(server.Context(), npm, "install")
-	cmd.Dir = dir
-	cmd.Stdout = streamWriter{send: send}
-	cmd.Stderr = streamWriter{send: send, stderr: true}
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("npm install in %s failed: %w", dir, err)
+	run := func(bin string, args ...string) error {
+		cmd := exec.CommandContext(server.Context(), bin, args...)
+		cmd.Dir = dir
+		cmd.Stdout = streamWriter{send: send}
+		cmd.Stderr = streamWriter{send: send, stderr: true}
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("%s %s in %s failed: %w", filepath.Base(bin), strings.Join(args, " "), dir, err)
+		}
+		return nil
 	}
-	return nil
+	if !h.python {
+		npm, err := exec.LookPath("npm")
+		if err != nil {
+			return fmt.Errorf("could not find npm on the $PATH: %w", err)
+		}
+		return run(npm, "install")
+	}
+	info := req.GetInfo()
+	opts := parseOptions(info)
+	if opts.virtualenv != "" {
+		venv := opts.virtualenv
+		if !filepath.IsAbs(venv) && info != nil {
+			venv = filepath.Join(info.GetRootDirectory(), venv)
+		}
+		if _, err := os.Stat(filepath.Join(venv, "bin", "python")); err != nil {
+			py, err := exec.LookPath("python3")
+			if err != nil {
+				return errors.New("could not find python3 on the $PATH")
+			}
+			if err := run(py, "-m", "venv", venv); err != nil {
+				return err
+			}
+		}
+	}
+	py, _, err := pythonBin(info, opts)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "requirements.txt")); err != nil {
+		return nil
+	}
+	return run(py, "-m", "pip", "install", "-r", "requirements.txt")
 }
 
-func (h *nodeHost) RuntimeOptionsPrompts(
+func (h *langHost) RuntimeOptionsPrompts(
 	context.Context, *pulumirpc.RuntimeOptionsRequest,
 ) (*pulumirpc.RuntimeOptionsResponse, error) {
 	return &pulumirpc.RuntimeOptionsResponse{}, nil
 }
 
-func (h *nodeHost) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
-	nodeBin, err := exec.LookPath("node")
+func (h *langHost) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pulumirpc.AboutResponse, error) {
+	var bin string
+	var err error
+	if h.python {
+		bin, _, err = pythonBin(req.GetInfo(), parseOptions(req.GetInfo()))
+	} else {
+		bin, err = exec.LookPath("node")
+	}
 	if err != nil {
-		return nil, fmt.Errorf("could not find node on the $PATH: %w", err)
+		return nil, err
 	}
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, nodeBin, "--version")
+	cmd := exec.CommandContext(ctx, bin, "--version")
 	cmd.Stdout = &out
-	cmd.Stderr = io.Discard
+	cmd.Stderr = &out
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("running node --version: %w", err)
+		return nil, fmt.Errorf("running %s --version: %w", bin, err)
 	}
-	return &pulumirpc.AboutResponse{
-		Executable: nodeBin,
-		Version:    strings.TrimPrefix(strings.TrimSpace(out.String()), "v"),
-	}, nil
+	version := strings.TrimSpace(out.String())
+	version = strings.TrimPrefix(strings.TrimPrefix(version, "Python "), "v")
+	return &pulumirpc.AboutResponse{Executable: bin, Version: version}, nil
 }
 
-func (h *nodeHost) GetProgramDependencies(
+func (h *langHost) GetProgramDependencies(
 	_ context.Context, req *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
+	if h.python {
+		return &pulumirpc.GetProgramDependenciesResponse{}, nil
+	}
 	dir := programDir(req.GetInfo(), req.GetPwd())
 	pj, err := readPackageJSON(filepath.Join(dir, "package.json"))
 	if err != nil {
