@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { resetRegistrations, settle } from "./helpers/mocks";
 import {
     Egress, EgressArgs, EgressDestinations, EgressDestinationsArgs, EgressGateway, EgressGatewayArgs, EgressGatewayRefArgs,
-    EgressNetworkPolicies, ExternalHttpsProxy, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, SniProxy,
+    EgressDestinationArgs, EgressNetworkPolicies, ExternalHttpsProxy, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, SniProxy,
 } from "../api";
 
 const GW: EgressGatewayRefArgs = {
@@ -12,11 +12,12 @@ const GW: EgressGatewayRefArgs = {
     selector: { istio: "egressgateway" },
     ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }],
 };
+/** Input as stack config or JavaScript callers can send it, past TypeScript's checks. */
+const untyped = (value: unknown): EgressDestinationArgs => value as EgressDestinationArgs;
 const dest = (...destinations: EgressDestinationsArgs["destinations"]): EgressDestinationsArgs => ({ gateway: GW, destinations });
 
 type Case = [description: string, build: (name: string) => unknown, message: string];
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const cases: Case[] = [
     // Hosts and wildcards
     ["upper-case host", (n) => new EgressDestinations(n, dest({ host: "Edition.CNN.com" })), 'destinations[0].host: "Edition.CNN.com" is not a valid host name'],
@@ -38,7 +39,7 @@ const cases: Case[] = [
     ["port out of range", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: 70000 })), "destinations[0].port: 70000 is out of range 1-65535"],
     ["port zero", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: 0 })), "destinations[0].port: 0 is out of range 1-65535"],
     ["fractional port", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: 80.5 })), "destinations[0].port: 80.5 is not a port number"],
-    ["port as a string", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: "80" as any })), 'destinations[0].port: "80" is not a port number'],
+    ["port as a string", (n) => new EgressDestinations(n, dest(untyped({ host: "a.example.com", port: "80" }))), 'destinations[0].port: "80" is not a port number'],
     ["unknown protocol", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "UDP" })), 'destinations[0].protocol: "UDP" is not one of "HTTP", "TLS"'],
     ["unknown egress mode", (n) => new EgressDestinations(n, dest({ host: "a.example.com", egress: "gateway" })), 'destinations[0].egress: "gateway" is not one of "GATEWAY", "DIRECT"'],
     ["unknown resolution", (n) => new EgressDestinations(n, dest({ host: "a.example.com", resolution: "STATIC" })), 'destinations[0].resolution: "STATIC" is not one of "DNS", "DNS_ROUND_ROBIN", "NONE"'],
@@ -52,8 +53,8 @@ const cases: Case[] = [
     ["duplicate destination", (n) => new EgressDestinations(n, dest({ host: "a.example.com" }, { host: "a.example.com" })), 'destinations[1].host: duplicate destination name "a-example-com" (also at index 0)'],
     ["duplicate destination names", (n) => new EgressDestinations(n, dest({ name: "api", host: "a.example.com" }, { name: "api", host: "b.example.com" })), 'destinations[1].name: duplicate destination name "api"'],
     ["empty destination list", (n) => new EgressDestinations(n, dest()), "destinations: needs at least one destination"],
-    ["missing host", (n) => new EgressDestinations(n, dest({} as any)), "destinations[0].host: is required"],
-    ["misspelled field", (n) => new EgressDestinations(n, dest({ host: "a.example.com", hots: "x" } as any)), "destinations[0].hots: unknown field"],
+    ["missing host", (n) => new EgressDestinations(n, dest(untyped({}))), "destinations[0].host: is required"],
+    ["misspelled field", (n) => new EgressDestinations(n, dest(untyped({ host: "a.example.com", hots: "x" }))), "destinations[0].hots: unknown field"],
     ["missing namespace without a gateway", (n) => new EgressDestinations(n, { destinations: [{ host: "a.example.com", egress: "DIRECT" }] }), "namespace: is required when no gateway is given"],
     ["GATEWAY with no gateway", (n) => new EgressDestinations(n, { namespace: "default", destinations: [{ host: "a.example.com", egress: "GATEWAY" }] }), 'destinations[0].egress: "GATEWAY" needs an egress gateway'],
     ["bad destination name", (n) => new EgressDestinations(n, dest({ name: "Bad_Name", host: "a.example.com" })), 'destinations[0].name: "Bad_Name" is not a valid name'],
