@@ -7,7 +7,8 @@
 #   ${ISTIO_EGRESS_TOOLCHAIN:-$HOME/.cache/istio-egress-toolchain}/<tool>-<version>/bin/
 #
 # Usage: scripts/toolchain.sh [--keep-going] [TOOL...]
-#   TOOL: pulumi kubernetes tls plugins kube-apiserver etcd istioctl helm
+#   TOOL: pulumi kubernetes tls plugins kube-apiserver kube-controller-manager
+#         etcd istioctl helm
 #   (default: all of them, in that order). Then: source "$CACHE/env.sh".
 set -euo pipefail
 
@@ -27,7 +28,7 @@ HELM_VERSION=3.22.0
 # (its tags are not semver): see the notes in each build function.
 K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
 ISTIO_MODULE=v0.0.0-20260827124520-eed52ebb66ad
-ALL_TOOLS=(pulumi kubernetes tls plugins kube-apiserver etcd istioctl helm)
+ALL_TOOLS=(pulumi kubernetes tls plugins kube-apiserver kube-controller-manager etcd istioctl helm)
 
 # ---- Go environment: shared caches outside the repo, no toolchain downloads -
 export GOMODCACHE="$CACHE/gomodcache"
@@ -268,14 +269,24 @@ build_plugins() {
 }
 
 # ---------------------------------------------------------------------------
-# 4. kube-apiserver
+# 4. kube-apiserver and kube-controller-manager (one k8s.io/kubernetes release)
 # ---------------------------------------------------------------------------
-kube_apiserver_dir() { echo "$CACHE/kube-apiserver-v$KUBE_VERSION"; }
-check_kube-apiserver() {
-  "$(kube_apiserver_dir)/bin/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes v$KUBE_VERSION"
+# The controller manager runs only the namespace and garbage-collector
+# controllers in the e2e harness, so deleting a Namespace really finishes.
+kube-apiserver_dir() { echo "$CACHE/kube-apiserver-v$KUBE_VERSION"; }
+kube-controller-manager_dir() { echo "$CACHE/kube-controller-manager-v$KUBE_VERSION"; }
+kube_apiserver_dir() { kube-apiserver_dir; }
+kube_controller_manager_dir() { kube-controller-manager_dir; }
+check_kube_binary() { # NAME
+  "$("$1_dir")/bin/$1" --version 2>/dev/null | grep -qx "Kubernetes v$KUBE_VERSION"
 }
-build_kube-apiserver() {
-  local d w; d=$(kube_apiserver_dir); w=$(fresh_work "kube-apiserver-v$KUBE_VERSION")
+check_kube-apiserver() { check_kube_binary kube-apiserver; }
+check_kube-controller-manager() { check_kube_binary kube-controller-manager; }
+build_kube-apiserver() { build_kube_binary kube-apiserver; }
+build_kube-controller-manager() { build_kube_binary kube-controller-manager; }
+# build_kube_binary NAME: build k8s.io/kubernetes/cmd/NAME at KUBE_VERSION.
+build_kube_binary() {
+  local name=$1 d w; d=$("$name"_dir); w=$(fresh_work "$name-v$KUBE_VERSION")
   local minor=${KUBE_VERSION#1.}; minor=${minor%%.*}
   local staging="0.${KUBE_VERSION#1.}" mod
   mod="$GOMODCACHE/cache/download/k8s.io/kubernetes/@v/v$KUBE_VERSION.mod"
@@ -284,7 +295,7 @@ build_kube-apiserver() {
   # point each at the published module of the same release instead, and
   # keep its godebug line.
   {
-    echo "module istio-egress-toolchain/kube-apiserver"
+    echo "module istio-egress-toolchain/$name"
     echo
     sed -n 's/^go \(.*\)/go \1/p' "$mod"
     sed -n '/^godebug/p' "$mod"
@@ -299,7 +310,7 @@ build_kube-apiserver() {
   local ld="-X $pkg.gitVersion=v$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   ld+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
-  gobuild "$w" "$d.partial/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver "$ld"
+  gobuild "$w" "$d.partial/bin/$name" "k8s.io/kubernetes/cmd/$name" "$ld"
   publish "$d"
 }
 
@@ -391,7 +402,7 @@ MOD
 # ---------------------------------------------------------------------------
 write_env() {
   local f="$CACHE/env.sh" path="" t dir
-  for t in pulumi kube_apiserver etcd istioctl helm; do
+  for t in pulumi kube_apiserver kube_controller_manager etcd istioctl helm; do
     dir="$("${t}_dir")/bin"
     [[ -d $dir ]] && path+="$dir:"
   done
@@ -446,7 +457,7 @@ main() {
   for a in "$@"; do
     case $a in
       --keep-going) KEEP_GOING=1 ;;
-      -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+      -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
       *) [[ " ${ALL_TOOLS[*]} " == *" $a "* ]] || die "unknown tool '$a' (known: ${ALL_TOOLS[*]})"
          tools+=("$a") ;;
     esac
