@@ -1,0 +1,190 @@
+import { ChildProcess, spawn } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { KubeClient, KubeObject } from "./kubeClient";
+
+// A throw-away Kubernetes control plane for the e2e tests: etcd, kube-apiserver and a
+// kube-controller-manager running only the namespace and garbage-collector controllers (so a
+// deleted Namespace really goes away). Everything listens on 127.0.0.1, on free ports, with its
+// data on tmpfs (/dev/shm), and `stop()` kills it all and removes the data.
+// There is no scheduler or kubelet: Pods never run, so the test stack sets pulumi.com/skipAwait.
+
+export interface TestCluster {
+    readonly server: string;
+    readonly kubeconfigPath: string;
+    readonly client: KubeClient;
+    /** Where the servers' logs are, for a failing test's report. */
+    readonly logDir: string;
+    stop(): Promise<void>;
+}
+
+export interface StartClusterOptions {
+    /** Istio's CRDs, e.g. ../shared/istio/crd-all.gen.yaml. */
+    readonly crdFile?: string;
+}
+
+const TOKEN = crypto.randomBytes(24).toString("hex");
+
+export async function startCluster(opts: StartClusterOptions = {}): Promise<TestCluster> {
+    const base = fs.existsSync("/dev/shm") ? "/dev/shm" : undefined;
+    const dir = fs.mkdtempSync(path.join(base ?? os.tmpdir(), "istio-egress-e2e-"));
+    const logDir = path.join(dir, "logs");
+    fs.mkdirSync(logDir);
+    const procs: ChildProcess[] = [];
+    const stop = async () => {
+        for (const p of procs.reverse()) {
+            await stopProcess(p);
+        }
+        fs.rmSync(dir, { recursive: true, force: true });
+    };
+    try {
+        // etcd
+        const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
+        procs.push(run("etcd", [
+            "--name", "e2e", "--data-dir", path.join(dir, "etcd"),
+            "--listen-client-urls", `http://127.0.0.1:${etcdClient}`, "--advertise-client-urls", `http://127.0.0.1:${etcdClient}`,
+            "--listen-peer-urls", `http://127.0.0.1:${etcdPeer}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${etcdPeer}`,
+            "--initial-cluster", `e2e=http://127.0.0.1:${etcdPeer}`,
+            "--unsafe-no-fsync", "--log-level", "warn",
+        ], logDir));
+        await waitFor("etcd", async () => (await httpGetStatus(`http://127.0.0.1:${etcdClient}/health`)) === 200, 60_000);
+
+        // kube-apiserver: static token auth, AlwaysAllow, a self-signed serving certificate.
+        const apiPort = await freePort();
+        const saKey = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+        fs.writeFileSync(path.join(dir, "sa.key"), saKey.privateKey.export({ type: "pkcs8", format: "pem" }));
+        fs.writeFileSync(path.join(dir, "sa.pub"), saKey.publicKey.export({ type: "spki", format: "pem" }));
+        fs.writeFileSync(path.join(dir, "tokens.csv"), `${TOKEN},e2e-admin,e2e-admin,system:masters\n`);
+        const certDir = path.join(dir, "pki");
+        procs.push(run("kube-apiserver", [
+            `--etcd-servers=http://127.0.0.1:${etcdClient}`,
+            "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${apiPort}`,
+            `--cert-dir=${certDir}`,
+            `--token-auth-file=${path.join(dir, "tokens.csv")}`,
+            "--authorization-mode=AlwaysAllow",
+            "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+            `--service-account-key-file=${path.join(dir, "sa.pub")}`,
+            `--service-account-signing-key-file=${path.join(dir, "sa.key")}`,
+            "--service-cluster-ip-range=10.96.0.0/16",
+            "--enable-priority-and-fairness=false",
+            "--profiling=false",
+            "--v=0",
+        ], logDir));
+        const server = `https://127.0.0.1:${apiPort}`;
+        const caFile = path.join(certDir, "apiserver.crt");
+        await waitFor("kube-apiserver serving certificate", async () => fs.existsSync(caFile), 120_000);
+        const client = new KubeClient(server, TOKEN, fs.readFileSync(caFile, "utf8"));
+        await waitFor("kube-apiserver /readyz", async () => (await client.request("GET", "/readyz").catch(() => ({ status: 0 }))).status === 200, 180_000);
+
+        const kubeconfigPath = path.join(dir, "kubeconfig");
+        fs.writeFileSync(kubeconfigPath, yaml.dump({
+            apiVersion: "v1", kind: "Config",
+            clusters: [{ name: "e2e", cluster: { server, "certificate-authority": caFile } }],
+            users: [{ name: "e2e-admin", user: { token: TOKEN } }],
+            contexts: [{ name: "e2e", context: { cluster: "e2e", user: "e2e-admin", namespace: "default" } }],
+            "current-context": "e2e",
+        }));
+
+        procs.push(run("kube-controller-manager", [
+            `--kubeconfig=${kubeconfigPath}`,
+            "--controllers=namespace-controller,garbage-collector-controller",
+            "--leader-elect=false", "--use-service-account-credentials=false",
+            "--bind-address=127.0.0.1", "--secure-port=0",
+            "--v=0",
+        ], logDir));
+
+        if (opts.crdFile) {
+            await installCrds(client, opts.crdFile);
+        }
+        await waitFor("namespace default", async () => (await client.find("/api/v1/namespaces/default")) !== undefined, 60_000);
+        return { server, kubeconfigPath, client, logDir, stop };
+    } catch (e) {
+        const logs = readLogs(logDir);
+        await stop();
+        throw new Error(`test cluster did not start: ${(e as Error).message}\n${logs}`);
+    }
+}
+
+/** Creates every CRD of a multi-document YAML file and waits until each is Established. */
+export async function installCrds(client: KubeClient, file: string): Promise<string[]> {
+    const docs = yaml.loadAll(fs.readFileSync(file, "utf8")).filter((d): d is KubeObject => typeof d === "object" && d !== null && (d as KubeObject).kind === "CustomResourceDefinition");
+    const names: string[] = [];
+    for (const crd of docs) {
+        await client.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+        names.push(crd.metadata.name);
+    }
+    for (const name of names) {
+        await waitFor(`CRD ${name} Established`, async () => {
+            const crd = await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
+            return (crd.status?.conditions ?? []).some((c) => c.type === "Established" && c.status === "True");
+        }, 60_000);
+    }
+    return names;
+}
+
+function run(cmd: string, args: string[], logDir: string): ChildProcess {
+    const log = fs.openSync(path.join(logDir, `${cmd}.log`), "a");
+    const p = spawn(cmd, args, { stdio: ["ignore", log, log] });
+    fs.closeSync(log);
+    p.on("error", (e) => fs.appendFileSync(path.join(logDir, `${cmd}.log`), `spawn failed: ${e.message} (is the toolchain env sourced?)\n`));
+    return p;
+}
+
+/** SIGTERM, then SIGKILL after a grace period (kube-apiserver can take >20 s to drain). */
+async function stopProcess(p: ChildProcess, graceMs = 5_000): Promise<void> {
+    if (p.exitCode !== null || p.signalCode !== null || p.pid === undefined) {
+        return;
+    }
+    const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
+    p.kill("SIGTERM");
+    const timer = setTimeout(() => p.kill("SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+}
+
+function readLogs(logDir: string): string {
+    try {
+        return fs.readdirSync(logDir).map((f) => {
+            const text = fs.readFileSync(path.join(logDir, f), "utf8");
+            return `--- ${f} (last 2000 chars)\n${text.slice(-2000)}`;
+        }).join("\n");
+    } catch {
+        return "";
+    }
+}
+
+export function freePort(host = "127.0.0.1"): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.once("error", reject);
+        srv.listen(0, host, () => {
+            const port = (srv.address() as net.AddressInfo).port;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+function httpGetStatus(url: string): Promise<number> {
+    return fetch(url).then((r) => r.status, () => 0);
+}
+
+/** Polls `check` until it returns true; the timeout is generous because machines are shared. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+        try {
+            if (await check()) {
+                return;
+            }
+        } catch (e) {
+            last = e;
+        }
+        await new Promise((r) => setTimeout(r, intervalMs));
+    }
+    throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+}

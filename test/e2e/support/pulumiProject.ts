@@ -1,0 +1,127 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+
+// Runs the repository's stack program with the real Pulumi CLI and a local file backend, in a
+// temporary project directory, so the tests never write into the repository (the passphrase
+// secrets provider adds an encryption salt to the stack's config file).
+
+export const REPO_ROOT = path.resolve(__dirname, "../../../..");
+
+export interface E2eProject {
+    readonly dir: string;
+    readonly backendDir: string;
+    readonly env: Record<string, string>;
+    /** A stack of the project with this config (the `config:` map of a Pulumi.<stack>.yaml). */
+    stack(name: string, config: Record<string, unknown>): Promise<Stack>;
+    /** Rewrites a stack's config file. */
+    setConfig(stack: Stack, config: Record<string, unknown>): Promise<void>;
+    /** Runs the Pulumi CLI in the project; returns stdout. */
+    cli(args: string[]): Promise<string>;
+    cleanup(): void;
+}
+
+export function toolchainDir(): string {
+    const dir = process.env.ISTIO_EGRESS_TOOLCHAIN;
+    if (!dir) {
+        throw new Error("ISTIO_EGRESS_TOOLCHAIN is not set: run the e2e suite with `npm run test:e2e` (it builds the toolchain and sources its env.sh)");
+    }
+    return dir;
+}
+
+export async function createProject(kubeconfigPath: string): Promise<E2eProject> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "istio-egress-project-"));
+    const backendDir = path.join(dir, ".state");
+    fs.mkdirSync(backendDir);
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml.dump({
+        name: "istio-egress",
+        description: "e2e copy of the istio-egress stack program",
+        runtime: { name: "nodejs", options: { typescript: false } },
+        main: "index.js",
+    }));
+    fs.writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(path.join(REPO_ROOT, "bin/test/e2e/program/testStack.js"))});\n`);
+    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "istio-egress-e2e", private: true, main: "index.js" }));
+    // The language host finds @pulumi/pulumi (and the provider plugins' packages) from here.
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+
+    const env: Record<string, string> = {
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+        KUBECONFIG: kubeconfigPath,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    };
+    const toolchain = toolchainDir();
+    const pulumiRoot = fs.readdirSync(toolchain).find((d) => /^pulumi-v\d/.test(d) && !d.endsWith(".partial"));
+    if (!pulumiRoot) {
+        throw new Error(`no Pulumi CLI in ${toolchain}: run scripts/toolchain.sh`);
+    }
+    const pulumiCommand = await PulumiCommand.get({ root: path.join(toolchain, pulumiRoot), skipVersionCheck: true });
+    const ws = await LocalWorkspace.create({ workDir: dir, pulumiCommand, envVars: env });
+
+    const writeConfig = (name: string, config: Record<string, unknown>) => {
+        const file = path.join(dir, `Pulumi.${name}.yaml`);
+        const existing = fs.existsSync(file) ? (yaml.load(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
+        fs.writeFileSync(file, yaml.dump({ ...existing, config }));
+    };
+    return {
+        dir, backendDir, env,
+        async stack(name, config) {
+            writeConfig(name, config);
+            return Stack.createOrSelect(name, ws);
+        },
+        async setConfig(stack, config) {
+            writeConfig(stack.name, config);
+        },
+        cli(args) {
+            return new Promise((resolve, reject) => {
+                execFile(pulumiCommand.command, [...args, "--non-interactive"], { cwd: dir, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+                    if (err) {
+                        reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stderr}`));
+                    } else {
+                        resolve(stdout);
+                    }
+                });
+            });
+        },
+        cleanup() {
+            fs.rmSync(dir, { recursive: true, force: true });
+        },
+    };
+}
+
+/** The config map of a stacks/Pulumi.<stack>.yaml file of the repository. */
+export function exampleStackConfig(stackName: string): Record<string, unknown> {
+    const doc = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${stackName}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+    return doc.config ?? {};
+}
+
+/** Points the config's gateway at the repository's local test chart (the chart repo is unreachable). */
+export function withLocalChart(config: Record<string, unknown>): Record<string, unknown> {
+    const gateway = { ...((config["istio-egress:gateway"] ?? {}) as Record<string, unknown>) };
+    gateway.chart = { chart: path.join(REPO_ROOT, "charts/gateway") };
+    return { ...config, "istio-egress:gateway": gateway };
+}
+
+/** Collects the resource operations an engine run reports, keyed by URN. */
+export class OperationLog {
+    readonly ops = new Map<string, string>();
+    readonly diagnostics: string[] = [];
+    readonly onEvent = (e: EngineEvent): void => {
+        const meta = e.resourcePreEvent?.metadata;
+        if (meta) {
+            this.ops.set(meta.urn, meta.op);
+        }
+        if (e.diagnosticEvent && (e.diagnosticEvent.severity === "error" || e.diagnosticEvent.severity === "warning")) {
+            this.diagnostics.push(`${e.diagnosticEvent.severity}: ${e.diagnosticEvent.message}`);
+        }
+    };
+    /** URNs whose operation is not "same". */
+    changed(): Map<string, string> {
+        return new Map([...this.ops].filter(([, op]) => op !== "same"));
+    }
+}
