@@ -158,7 +158,6 @@ describe("e2e: every example stack, with the real engine against a real API serv
             });
 
             it("matches the scenario (objects read back from the API server)", async () => {
-                if (process.env.E2E_DUMP) { for (const [k, v] of live) { console.log(k, JSON.stringify(v.spec ?? v.data ?? {}).slice(0, 600)); } }
                 const check = scenarioChecks[name];
                 assert.ok(check, `no scenario check for ${name}: add one to scenarioChecks.ts`);
                 await check(live, e2e().cluster.client);

@@ -1,5 +1,170 @@
+import { strict as assert } from "assert";
 import { KubeClient, KubeObject } from "./support/kubeClient";
+
+// What each example stack must have produced, checked on the objects read back from the API
+// server (which has validated them against Istio's CRD schemas). Names follow the stack configs.
 
 export type ScenarioCheck = (live: Map<string, KubeObject>, client: KubeClient) => Promise<void>;
 
-export const scenarioChecks: Record<string, ScenarioCheck> = {};
+type Spec = Record<string, unknown>;
+// Loosely typed access into specs read back as JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+function get(live: Map<string, KubeObject>, key: string): KubeObject {
+    const o = live.get(key);
+    assert.ok(o, `${key} is not among the stack's objects (have: ${[...live.keys()].join(", ")})`);
+    return o;
+}
+function spec(live: Map<string, KubeObject>, key: string): Json {
+    return get(live, key).spec as Spec;
+}
+function kinds(live: Map<string, KubeObject>, kind: string): string[] {
+    return [...live.keys()].filter((k) => k.startsWith(`${kind}/`)).sort();
+}
+
+const GW = "istio-system/istio-egressgateway";
+const GW_HOST = "istio-egressgateway.istio-system.svc.cluster.local";
+const GW_SELECTOR = { app: "istio-egressgateway", istio: "egressgateway" };
+
+/** The gateway chart's objects are there, and the Gateway selects the chart's pods. */
+function gatewayInstalled(live: Map<string, KubeObject>): void {
+    for (const kind of ["Deployment", "Service", "ServiceAccount", "Role", "RoleBinding"]) {
+        get(live, `${kind}/${GW}`);
+    }
+    const svc = spec(live, `Service/${GW}`);
+    assert.equal(svc.type, "ClusterIP");
+    assert.deepEqual(svc.selector, GW_SELECTOR);
+    const pod = spec(live, `Deployment/${GW}`).template;
+    assert.equal(pod.metadata.labels["sidecar.istio.io/inject"], "true");
+    assert.equal(pod.metadata.annotations["inject.istio.io/templates"], "gateway");
+}
+
+/** Mesh → gateway → external routing of one destination through the shared Gateway. */
+function routedThroughGateway(live: Map<string, KubeObject>, ns: string, name: string, host: string, route: "http" | "tls", port: number): void {
+    gatewayInstalled(live);
+    assert.deepEqual(spec(live, `Gateway/${GW}`).selector, GW_SELECTOR);
+    const servers: Json[] = spec(live, `Gateway/${GW}`).servers;
+    assert.ok(servers.some((s) => s.hosts.includes(host)), `Gateway serves ${host}`);
+    const subsets: Json[] = spec(live, `DestinationRule/${GW}`).subsets;
+    assert.ok(subsets.some((s) => s.name === name), `gateway DestinationRule has subset ${name}`);
+    const vs = spec(live, `VirtualService/${ns}/${name}`);
+    assert.deepEqual(vs.hosts, [host]);
+    assert.deepEqual([...vs.gateways].sort(), [GW, "mesh"]);
+    const [toGateway, toExternal]: Json[] = vs[route];
+    assert.deepEqual(toGateway.match[0].gateways, ["mesh"]);
+    assert.equal(toGateway.route[0].destination.host, GW_HOST);
+    assert.equal(toGateway.route[0].destination.subset, name);
+    assert.deepEqual(toExternal.match[0].gateways, [GW]);
+    const external = toExternal.route[0].destination;
+    assert.equal(external.port.number, port);
+    if (!host.startsWith("*")) {
+        assert.equal(external.host, host);
+    }
+}
+
+export const scenarioChecks: Record<string, ScenarioCheck> = {
+    "s01-gateway": async (live) => {
+        gatewayInstalled(live);
+        const dep = spec(live, `Deployment/${GW}`);
+        assert.equal(dep.replicas, 3);
+        assert.deepEqual(dep.template.spec.nodeSelector, { "node-role.kubernetes.io/egress": "true" });
+        assert.deepEqual(dep.template.spec.tolerations, [{ key: "dedicated", operator: "Equal", value: "egress", effect: "NoSchedule" }]);
+        const container = dep.template.spec.containers[0];
+        assert.deepEqual(container.resources, { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "2", memory: "1Gi" } });
+        assert.equal(spec(live, `PodDisruptionBudget/${GW}`).minAvailable, 2);
+        assert.deepEqual(kinds(live, "VirtualService"), [], "a gateway alone routes nothing");
+    },
+    "s02-http-gateway": async (live) => {
+        routedThroughGateway(live, "istio-system", "cnn", "edition.cnn.com", "http", 80);
+        assert.deepEqual(spec(live, "ServiceEntry/istio-system/cnn").ports, [{ name: "http-80", number: 80, protocol: "HTTP" }]);
+    },
+    "s03-https-passthrough": async (live) => {
+        routedThroughGateway(live, "istio-system", "cnn", "edition.cnn.com", "tls", 443);
+        const server = spec(live, `Gateway/${GW}`).servers[0];
+        assert.deepEqual(server.tls, { mode: "PASSTHROUGH" });
+        assert.deepEqual(spec(live, "VirtualService/istio-system/cnn").tls[0].match[0].sniHosts, ["edition.cnn.com"]);
+    },
+    "s04-sidecar-origination": async (live) => {
+        const se = spec(live, "ServiceEntry/default/edition-cnn-com");
+        assert.deepEqual(se.ports.find((p: Json) => p.number === 80), { name: "http-80", number: 80, protocol: "HTTP", targetPort: 443 });
+        const tls = spec(live, "DestinationRule/default/edition-cnn-com").trafficPolicy.portLevelSettings[0];
+        assert.deepEqual(tls, { port: { number: 80 }, tls: { mode: "SIMPLE", sni: "edition.cnn.com" } });
+        assert.deepEqual(kinds(live, "VirtualService"), [], "origination at the sidecar needs no gateway route");
+    },
+    "s05-gateway-simple-origination": async (live) => {
+        routedThroughGateway(live, "istio-system", "nginx", "my-nginx.mesh-external.svc.cluster.local", "http", 443);
+        assert.deepEqual(spec(live, `Gateway/${GW}`).servers[0].tls, { mode: "ISTIO_MUTUAL" });
+        const tls = spec(live, "DestinationRule/istio-system/nginx").trafficPolicy.portLevelSettings[0].tls;
+        assert.equal(tls.mode, "SIMPLE");
+        assert.equal(tls.credentialName, "client-credential-cacert");
+        const secret = get(live, "Secret/istio-system/client-credential-cacert") as Json;
+        assert.deepEqual(Object.keys(secret.data), ["ca.crt"]);
+    },
+    "s06-gateway-mutual-origination": async (live) => {
+        routedThroughGateway(live, "istio-system", "nginx", "my-nginx.mesh-external.svc.cluster.local", "http", 443);
+        const tls = spec(live, "DestinationRule/istio-system/nginx").trafficPolicy.portLevelSettings[0].tls;
+        assert.equal(tls.mode, "MUTUAL");
+        assert.equal(tls.credentialName, "client-credential");
+        assert.deepEqual(tls.subjectAltNames, ["my-nginx.mesh-external.svc.cluster.local"]);
+        const secret = get(live, "Secret/istio-system/client-credential") as Json;
+        assert.deepEqual(Object.keys(secret.data).sort(), ["ca.crt", "tls.crt", "tls.key"]);
+    },
+    "s09-wildcard-serving-host": async (live) => {
+        routedThroughGateway(live, "istio-system", "wikipedia", "*.wikipedia.org", "tls", 443);
+        const se = spec(live, "ServiceEntry/istio-system/wikipedia");
+        assert.deepEqual(se.hosts, ["www.wikipedia.org"]);
+        assert.equal(se.resolution, "DNS");
+        assert.equal(spec(live, "VirtualService/istio-system/wikipedia").tls[1].route[0].destination.host, "www.wikipedia.org");
+    },
+    "s10-sni-proxy": async (live) => {
+        routedThroughGateway(live, "istio-system", "wikipedia-any", "*.wikipedia.org", "tls", 443);
+        routedThroughGateway(live, "istio-system", "partner-tls-9443", "*.partner.example.com", "tls", 9443);
+        const toProxy = spec(live, "VirtualService/istio-system/partner-tls-9443").tls[1].route[0].destination;
+        assert.equal(toProxy.host, "egress-sni-proxy.istio-system.svc.cluster.local");
+        assert.equal(toProxy.port.number, 9443);
+        const conf: string = (get(live, "ConfigMap/istio-system/egress-sni-proxy") as Json).data["nginx.conf"];
+        assert.match(conf, /\*\.partner\.example\.com \$ssl_preread_server_name:\$server_port;/);
+        assert.match(conf, /listen 9443;/);
+        assert.deepEqual(spec(live, "Service/istio-system/egress-sni-proxy").ports.map((p: Json) => p.port), [443, 9443]);
+        assert.equal(spec(live, "Deployment/istio-system/egress-sni-proxy").replicas, 2);
+    },
+    "s11-kubernetes-services": async (live) => {
+        const ext = spec(live, "Service/default/my-httpbin");
+        assert.equal(ext.type, "ExternalName");
+        assert.equal(ext.externalName, "httpbin.org");
+        assert.equal(spec(live, "Service/default/my-wikipedia").selector, undefined, "selectorless Service");
+        get(live, "EndpointSlice/default/my-wikipedia");
+        for (const dr of ["my-httpbin", "my-wikipedia"]) {
+            assert.deepEqual(spec(live, `DestinationRule/default/${dr}`).trafficPolicy, { tls: { mode: "DISABLE" } });
+        }
+    },
+    "s12-external-proxy": async (live) => {
+        const se = spec(live, "ServiceEntry/default/company-proxy");
+        assert.deepEqual(se.addresses, ["10.20.30.40/32"]);
+        assert.deepEqual(se.ports, [{ name: "tcp-3128", number: 3128, protocol: "TCP" }]);
+        assert.equal(se.resolution, "NONE");
+    },
+    "s13-forward-proxy": async (live) => {
+        const vs = spec(live, "VirtualService/default/nginx-proxy");
+        assert.deepEqual(vs.hosts, ["*.qq.com"]);
+        assert.equal(vs.http[0].route[0].destination.host, "nginx-proxy-http.default.svc.cluster.local");
+        assert.equal(vs.tls[0].route[0].destination.host, "nginx-proxy-https.default.svc.cluster.local");
+        get(live, "EndpointSlice/default/nginx-proxy-http");
+        get(live, "EndpointSlice/default/nginx-proxy-https");
+    },
+    "s14-network-policies": async (live) => {
+        routedThroughGateway(live, "istio-system", "cnn", "edition.cnn.com", "tls", 443);
+        const np = spec(live, "NetworkPolicy/test-egress/istio-egress-only");
+        assert.deepEqual(np.policyTypes, ["Egress"]);
+        assert.deepEqual(np.podSelector, {});
+        const peers = np.egress.flatMap((r: Json) => r.to.map((t: Json) => t.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]));
+        assert.deepEqual(peers.sort(), ["istio-system", "kube-system"], "DNS and the mesh only: no way around the gateway");
+    },
+    "s15-registry-only": async (live) => {
+        for (const ns of ["payments", "shop"]) {
+            assert.deepEqual(spec(live, `Sidecar/${ns}/default`).outboundTrafficPolicy, { mode: "REGISTRY_ONLY" });
+        }
+        assert.deepEqual(spec(live, "ServiceEntry/payments/payments-api").hosts, ["api.stripe.com"]);
+    },
+};
