@@ -1,11 +1,10 @@
-import { ChildProcess, spawn } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { KubeClient, KubeObject } from "./kubeClient";
+import { freePort, pollUntil, ProcessHandle, startProcess } from "./processes";
 
 // A throw-away Kubernetes control plane for the e2e tests: etcd, kube-apiserver and a
 // kube-controller-manager running only the namespace and garbage-collector controllers (so a
@@ -34,23 +33,27 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
     const dir = fs.mkdtempSync(path.join(base ?? os.tmpdir(), "istio-egress-e2e-"));
     const logDir = path.join(dir, "logs");
     fs.mkdirSync(logDir);
-    const procs: ChildProcess[] = [];
+    const procs: ProcessHandle[] = [];
+    const run = async (cmd: string, args: string[]) => {
+        procs.push(await startProcess(cmd, args, { logFile: path.join(logDir, `${cmd}.log`), stopGraceMs: 5_000 }));
+    };
     const stop = async () => {
+        // kube-apiserver can take more than 20 s to drain on SIGTERM: the handle SIGKILLs after 5 s.
         for (const p of procs.reverse()) {
-            await stopProcess(p);
+            await p.stop();
         }
         fs.rmSync(dir, { recursive: true, force: true });
     };
     try {
         // etcd
         const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
-        procs.push(run("etcd", [
+        await run("etcd", [
             "--name", "e2e", "--data-dir", path.join(dir, "etcd"),
             "--listen-client-urls", `http://127.0.0.1:${etcdClient}`, "--advertise-client-urls", `http://127.0.0.1:${etcdClient}`,
             "--listen-peer-urls", `http://127.0.0.1:${etcdPeer}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${etcdPeer}`,
             "--initial-cluster", `e2e=http://127.0.0.1:${etcdPeer}`,
             "--unsafe-no-fsync", "--log-level", "warn",
-        ], logDir));
+        ]);
         await waitFor("etcd", async () => (await httpGetStatus(`http://127.0.0.1:${etcdClient}/health`)) === 200, 60_000);
 
         // kube-apiserver: static token auth, AlwaysAllow, a self-signed serving certificate.
@@ -60,7 +63,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
         fs.writeFileSync(path.join(dir, "sa.pub"), saKey.publicKey.export({ type: "spki", format: "pem" }));
         fs.writeFileSync(path.join(dir, "tokens.csv"), `${TOKEN},e2e-admin,e2e-admin,system:masters\n`);
         const certDir = path.join(dir, "pki");
-        procs.push(run("kube-apiserver", [
+        await run("kube-apiserver", [
             `--etcd-servers=http://127.0.0.1:${etcdClient}`,
             "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${apiPort}`,
             `--cert-dir=${certDir}`,
@@ -73,7 +76,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
             "--enable-priority-and-fairness=false",
             "--profiling=false",
             "--v=0",
-        ], logDir));
+        ]);
         const server = `https://127.0.0.1:${apiPort}`;
         const caFile = path.join(certDir, "apiserver.crt");
         await waitFor("kube-apiserver serving certificate", async () => fs.existsSync(caFile), 120_000);
@@ -89,13 +92,13 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
             "current-context": "e2e",
         }));
 
-        procs.push(run("kube-controller-manager", [
+        await run("kube-controller-manager", [
             `--kubeconfig=${kubeconfigPath}`,
             "--controllers=namespace-controller,garbage-collector-controller",
             "--leader-elect=false", "--use-service-account-credentials=false",
             "--bind-address=127.0.0.1", "--secure-port=0",
             "--v=0",
-        ], logDir));
+        ]);
 
         if (opts.crdFile) {
             await installCrds(client, opts.crdFile);
@@ -126,26 +129,6 @@ export async function installCrds(client: KubeClient, file: string): Promise<str
     return names;
 }
 
-function run(cmd: string, args: string[], logDir: string): ChildProcess {
-    const log = fs.openSync(path.join(logDir, `${cmd}.log`), "a");
-    const p = spawn(cmd, args, { stdio: ["ignore", log, log] });
-    fs.closeSync(log);
-    p.on("error", (e) => fs.appendFileSync(path.join(logDir, `${cmd}.log`), `spawn failed: ${e.message} (is the toolchain env sourced?)\n`));
-    return p;
-}
-
-/** SIGTERM, then SIGKILL after a grace period (kube-apiserver can take >20 s to drain). */
-async function stopProcess(p: ChildProcess, graceMs = 5_000): Promise<void> {
-    if (p.exitCode !== null || p.signalCode !== null || p.pid === undefined) {
-        return;
-    }
-    const exited = new Promise<void>((resolve) => p.once("exit", () => resolve()));
-    p.kill("SIGTERM");
-    const timer = setTimeout(() => p.kill("SIGKILL"), graceMs);
-    await exited;
-    clearTimeout(timer);
-}
-
 function readLogs(logDir: string): string {
     try {
         return fs.readdirSync(logDir).map((f) => {
@@ -157,34 +140,11 @@ function readLogs(logDir: string): string {
     }
 }
 
-export function freePort(host = "127.0.0.1"): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, host, () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
-}
-
 function httpGetStatus(url: string): Promise<number> {
     return fetch(url).then((r) => r.status, () => 0);
 }
 
-/** Polls `check` until it returns true; the timeout is generous because machines are shared. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-        try {
-            if (await check()) {
-                return;
-            }
-        } catch (e) {
-            last = e;
-        }
-        await new Promise((r) => setTimeout(r, intervalMs));
-    }
-    throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+/** Polls `check` until it returns true; generous timeouts because machines are shared. */
+function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    return pollUntil(check, what, timeoutMs, 250);
 }

@@ -36,9 +36,11 @@ export async function createProject(kubeconfigPath: string): Promise<E2eProject>
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "istio-egress-project-"));
     const backendDir = path.join(dir, ".state");
     fs.mkdirSync(backendDir);
+    // The repository's project file (name, project config), running the compiled program.
+    const project = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
+    delete project.stackConfigDir;
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml.dump({
-        name: "istio-egress",
-        description: "e2e copy of the istio-egress stack program",
+        ...project,
         runtime: { name: "nodejs", options: { typescript: false } },
         main: "index.js",
     }));
@@ -109,19 +111,20 @@ export function withLocalChart(config: Record<string, unknown>): Record<string, 
 
 /** Collects the resource operations an engine run reports, keyed by URN. */
 export class OperationLog {
-    readonly ops = new Map<string, string>();
+    /** Every operation on each URN, in order (a replacement is create-replacement, replace, delete-replaced). */
+    readonly ops = new Map<string, string[]>();
     readonly diagnostics: string[] = [];
     readonly onEvent = (e: EngineEvent): void => {
         const meta = e.resourcePreEvent?.metadata;
         if (meta) {
-            this.ops.set(meta.urn, meta.op);
+            this.ops.set(meta.urn, [...(this.ops.get(meta.urn) ?? []), meta.op]);
         }
         if (e.diagnosticEvent && (e.diagnosticEvent.severity === "error" || e.diagnosticEvent.severity === "warning")) {
             this.diagnostics.push(`${e.diagnosticEvent.severity}: ${e.diagnosticEvent.message}`);
         }
     };
-    /** URNs whose operation is not "same". */
-    changed(): Map<string, string> {
-        return new Map([...this.ops].filter(([, op]) => op !== "same"));
+    /** URNs with an operation other than "same", and their operations. */
+    changed(): Map<string, string[]> {
+        return new Map([...this.ops].filter(([, ops]) => ops.some((op) => op !== "same")));
     }
 }
