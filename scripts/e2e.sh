@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The end-to-end suite (npm run test:e2e): installs the Debian packages it needs, builds or
+# reuses the toolchain (~/.cache/istio-egress-toolchain; cold ~45 min, warm seconds), then runs
+# test/e2e with the real Pulumi CLI, providers, etcd, kube-apiserver, nginx and curl on loopback.
+# Extra arguments go to mocha (e.g. -g s06).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+test -f ../shared/istio/crd-all.gen.yaml || { echo "e2e: ../shared/istio/crd-all.gen.yaml is missing (Istio's CRDs)"; exit 1; }
+scripts/system-packages.sh
+scripts/toolchain.sh
+# shellcheck disable=SC1091
+source "${ISTIO_EGRESS_TOOLCHAIN:-$HOME/.cache/istio-egress-toolchain}/env.sh"
+npm run build
+exec npx mocha --config .mocharc.e2e.json "$@"
