@@ -60,8 +60,11 @@ describe(`e2e: pulumi preview --diff after adding one destination (${STACK})`, f
     });
 
     it("shows the new host and subset in the --diff text", () => {
-        assert.match(stdout, /\+ .*egress-destinations-httpbin/);
-        assert.match(stdout, /httpbin\.org/);
-        assert.match(stdout, /~ .*Gateway.*egress-destinations-istio-egressgateway/);
+        for (const kind of ["ServiceEntry", "VirtualService"]) {
+            assert.match(stdout, new RegExp(`\\+ kubernetes:networking\\.istio\\.io/v1:${kind}: \\(create\\)\\n\\s+\\[urn=[^\\]]*::egress-destinations-httpbin\\]`), `${kind} create`);
+        }
+        assert.match(stdout, /~ kubernetes:networking\.istio\.io\/v1:Gateway: \(update\)/);
+        assert.match(stdout, /\+ \[1\]: "httpbin\.org"/, "the Gateway's new host");
+        assert.match(stdout, /\+ name: "httpbin"/, "the gateway DestinationRule's new subset");
     });
 });

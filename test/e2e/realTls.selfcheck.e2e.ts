@@ -3,21 +3,19 @@
 // keyCertSign, server leaf with serverAuth and a DNS SAN, client leaf with clientAuth, keys as
 // "EC PRIVATE KEY" PEM like @pulumi/tls), and the SNI proxy tests run on our own generator.
 //
-//   npm run build && npx mocha --timeout 120000 'bin/test/e2e/realTls.selfcheck.e2e.js'
+//   npm run test:e2e -- -g 'real TLS harness'
 
 import * as fs from "node:fs";
 import { sniProxyConfig } from "../../proxy/sniProxyConfig";
 import { IssuedPems, describeMutualTls, describeSniProxy } from "./realTls";
 import { makeCa, makeLeaf } from "./support/openssl";
-import { cleanupAll, makeTempDir, removeTempDir } from "./support/processes";
+import { makeTempDir, removeTempDir } from "./support/processes";
 
 const SERVER_HOST = "my-nginx.mesh-external.svc.cluster.local";
 
+// Leftover processes are stopped by the root hooks (support/rootHooks.ts), not here: this file
+// shares the run with the control plane the other e2e files use.
 describe("real TLS harness self-check", function () {
-    after(async function () {
-        this.timeout(120_000);
-        await cleanupAll();
-    });
 
     describe("real TLS harness self-check: mutual TLS (openssl-made CA, server and client certificates)", function () {
         let dir: string | undefined;

@@ -10,7 +10,7 @@ import { KubeObject } from "./kubeClient";
 export interface AnalyzeResult {
     readonly exitCode: number;
     readonly output: string;
-    /** Lines of messages at Error level ("Error [IST0101] ..."). */
+    /** Analyzer messages at Error level ("Error [IST0101] ..."), not the summary line. */
     readonly errors: string[];
 }
 
@@ -32,7 +32,7 @@ export function istioctlAnalyze(objects: KubeObject[]): Promise<AnalyzeResult> {
             fs.rmSync(dir, { recursive: true, force: true });
             const output = `${stdout}${stderr}`;
             const exitCode = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-            resolve({ exitCode, output, errors: output.split("\n").filter((l) => /^Error\b/.test(l)) });
+            resolve({ exitCode, output, errors: output.split("\n").filter((l) => /^Error \[IST\d+\]/.test(l)) });
         });
     });
 }
