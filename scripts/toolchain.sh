@@ -61,6 +61,10 @@ moddir() {
   echo "$dir"
 }
 
+# prints CMD...: a tool's version output. Captured before matching, because `cmd | grep -q`
+# under pipefail fails at random: grep exits at the first match and cmd dies of SIGPIPE.
+prints() { "$@" 2>/dev/null || true; }
+
 # fresh_work NAME: an empty wrapper-module directory.
 fresh_work() {
   local d="$WORK/$1"
@@ -79,7 +83,7 @@ check_pulumi() {
   local d; d=$(pulumi_dir)
   [[ -x $d/bin/pulumi-language-nodejs && -x $d/bin/pulumi-language-python &&
      -f $d/bin/pulumi-language-python-exec ]] &&
-    "$d/bin/pulumi" version 2>/dev/null | grep -qx "v$PULUMI_VERSION"
+    [[ "$(prints "$d/bin/pulumi" version)" == "v$PULUMI_VERSION" ]]
 }
 build_pulumi() {
   local d w; d=$(pulumi_dir); w=$(fresh_work "pulumi-v$PULUMI_VERSION")
@@ -278,7 +282,7 @@ kube-controller-manager_dir() { echo "$CACHE/kube-controller-manager-v$KUBE_VERS
 kube_apiserver_dir() { kube-apiserver_dir; }
 kube_controller_manager_dir() { kube-controller-manager_dir; }
 check_kube_binary() { # NAME
-  "$("$1_dir")/bin/$1" --version 2>/dev/null | grep -qx "Kubernetes v$KUBE_VERSION"
+  [[ "$(prints "$("$1_dir")/bin/$1" --version)" == "Kubernetes v$KUBE_VERSION" ]]
 }
 check_kube-apiserver() { check_kube_binary kube-apiserver; }
 check_kube-controller-manager() { check_kube_binary kube-controller-manager; }
@@ -318,7 +322,7 @@ build_kube_binary() {
 # 5. etcd
 # ---------------------------------------------------------------------------
 etcd_dir() { echo "$CACHE/etcd-v$ETCD_VERSION"; }
-check_etcd() { "$(etcd_dir)/bin/etcd" --version 2>/dev/null | grep -q "etcd Version: $ETCD_VERSION"; }
+check_etcd() { [[ "$(prints "$(etcd_dir)/bin/etcd" --version)" == *"etcd Version: $ETCD_VERSION"* ]]; }
 build_etcd() {
   local d w v=v$ETCD_VERSION; d=$(etcd_dir); w=$(fresh_work "etcd-$v")
   # server/v3's go.mod replaces its siblings with ../api etc.: require the
@@ -381,7 +385,7 @@ MOD
 # 7. helm (v3)
 # ---------------------------------------------------------------------------
 helm_dir() { echo "$CACHE/helm-v$HELM_VERSION"; }
-check_helm() { "$(helm_dir)/bin/helm" version --short 2>/dev/null | grep -q "^v$HELM_VERSION"; }
+check_helm() { [[ "$(prints "$(helm_dir)/bin/helm" version --short)" == "v$HELM_VERSION"* ]]; }
 build_helm() {
   local d w; d=$(helm_dir); w=$(fresh_work "helm-v$HELM_VERSION")
   cat >"$w/go.mod" <<MOD
