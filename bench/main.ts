@@ -1,4 +1,5 @@
 // npm run bench [-- --quick] [--no-real] [--repeats K] [--real-repeats K] [--real-budget-min M] [--out-dir DIR]
+//                [--report-only out/bench/results.json]   (re-render the report from raw samples, no measuring)
 //
 // Benchmarks the package against the hand-written baseline: program evaluation under mocks
 // (fresh process per run), the real engine against the e2e test cluster (when the toolchain is
@@ -26,6 +27,7 @@ interface Options {
     try1000: boolean;
     budgetMin: number;
     outDir?: string;
+    reportOnly?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -41,17 +43,18 @@ function parseOptions(argv: string[]): Options {
         }
         return v;
     };
-    const known = new Set(["--quick", "--no-real", "--repeats", "--real-repeats", "--real-budget-min", "--out-dir"]);
+    const withValue = ["--repeats", "--real-repeats", "--real-budget-min", "--out-dir", "--report-only"];
+    const known = new Set(["--quick", "--no-real", ...withValue]);
     argv.forEach((a, i) => {
         if (a.startsWith("--") && !known.has(a)) {
             throw new Error(`unknown option ${a} (known: ${[...known].join(", ")})`);
         }
-        if (!a.startsWith("--") && !(i > 0 && ["--repeats", "--real-repeats", "--real-budget-min", "--out-dir"].includes(argv[i - 1]))) {
+        if (!a.startsWith("--") && !(i > 0 && withValue.includes(argv[i - 1]))) {
             throw new Error(`unexpected argument ${a}`);
         }
     });
     const quick = has("--quick");
-    const outIdx = argv.indexOf("--out-dir");
+    const value = (f: string) => (argv.indexOf(f) >= 0 ? argv[argv.indexOf(f) + 1] : undefined);
     return {
         quick,
         real: !has("--no-real"),
@@ -60,8 +63,9 @@ function parseOptions(argv: string[]): Options {
         realNs: [10, 100],
         realRepeats: Math.max(1, Math.round(num("--real-repeats", quick ? 1 : 3))),
         try1000: !quick,
-        budgetMin: num("--real-budget-min", 60),
-        outDir: outIdx >= 0 ? argv[outIdx + 1] : undefined,
+        budgetMin: num("--real-budget-min", 80),
+        outDir: value("--out-dir"),
+        reportOnly: value("--report-only"),
     };
 }
 
@@ -161,6 +165,10 @@ function machineFacts(): MachineFacts {
 
 async function main(): Promise<number> {
     const opts = parseOptions(process.argv.slice(2));
+    if (opts.reportOnly) {
+        writeReport(JSON.parse(fs.readFileSync(path.resolve(opts.reportOnly), "utf8")) as BenchData, opts.outDir, sh("git", ["rev-parse", "--short", "HEAD"]));
+        return 0;
+    }
     const started = performance.now();
     const machine = machineFacts();
     log(`${opts.quick ? "quick" : "full"} run: mocks N = ${opts.mockNs.join(", ")} ×${opts.repeats}; real engine ${opts.real ? `N = ${opts.realNs.join(", ")} ×${opts.realRepeats}${opts.try1000 ? `, 1000 ×1 if it fits ${opts.budgetMin} min` : ""}` : "off (--no-real)"}`);
@@ -242,24 +250,29 @@ async function main(): Promise<number> {
         mock, mockErrors, footprints, profiles, real, realSkipped,
         durationS: (performance.now() - started) / 1000,
     };
-    const outDir = path.resolve(REPO_ROOT, opts.outDir ?? (opts.quick ? "out/bench" : "."));
     const rawDir = path.join(REPO_ROOT, "out/bench");
     fs.mkdirSync(rawDir, { recursive: true });
     fs.writeFileSync(path.join(rawDir, "results.json"), JSON.stringify(data, null, 1));
-    const mdPath = path.join(outDir, "BENCHMARKS.md");
-    const svgPath = opts.outDir || opts.quick ? path.join(outDir, "benchmarks.svg") : path.join(REPO_ROOT, "docs/benchmarks.svg");
-    fs.mkdirSync(path.dirname(svgPath), { recursive: true });
-    fs.writeFileSync(svgPath, svg(data));
-    fs.writeFileSync(mdPath, markdown(data, path.relative(path.dirname(mdPath), svgPath)));
-
-    process.stdout.write(consoleReport(data));
-    process.stdout.write(`${profileTable(data)}\n\n`);
-    log(`wrote ${path.relative(REPO_ROOT, mdPath)}, ${path.relative(REPO_ROOT, svgPath)}, out/bench/results.json (${Math.round(data.durationS)} s)`);
+    writeReport(data, opts.outDir);
+    log("raw samples: out/bench/results.json (re-render with --report-only out/bench/results.json)");
     if (mockErrors.length > 0) {
         log(`${mockErrors.length} mock run(s) failed: a program error, not slowness (see above)`);
         return 1;
     }
     return 0;
+}
+
+/** Prints the tables and writes BENCHMARKS.md and the chart (quick runs and --out-dir: elsewhere). */
+function writeReport(data: BenchData, outDirOpt: string | undefined, renderedAt?: string): void {
+    const outDir = path.resolve(REPO_ROOT, outDirOpt ?? (data.quick ? "out/bench" : "."));
+    const mdPath = path.join(outDir, "BENCHMARKS.md");
+    const svgPath = outDirOpt || data.quick ? path.join(outDir, "benchmarks.svg") : path.join(REPO_ROOT, "docs/benchmarks.svg");
+    fs.mkdirSync(path.dirname(svgPath), { recursive: true });
+    fs.writeFileSync(svgPath, svg(data));
+    fs.writeFileSync(mdPath, markdown(data, path.relative(path.dirname(mdPath), svgPath), renderedAt));
+    process.stdout.write(consoleReport(data));
+    process.stdout.write(`${profileTable(data)}\n\n`);
+    log(`wrote ${path.relative(REPO_ROOT, mdPath)}, ${path.relative(REPO_ROOT, svgPath)} (${Math.round(data.durationS / 60)} min of measuring)`);
 }
 
 main().then((code) => process.exit(code), (e: unknown) => {

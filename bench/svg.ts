@@ -6,6 +6,8 @@ export interface Series {
     readonly dashed?: boolean;
     /** [x, y] with x, y > 0. */
     readonly points: [number, number][];
+    /** Per point: true when y is only a lower bound (drawn hollow). */
+    readonly lowerBounds?: boolean[];
 }
 
 export interface Panel {
@@ -60,12 +62,14 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
     out.push(`<text x="${(left + right) / 2}" y="${bottom + 34}" text-anchor="middle">${esc(p.xLabel)}</text>`);
     out.push(`<text transform="translate(${x0 + 14} ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(p.yLabel)}</text>`);
     p.series.forEach((s, i) => {
-        const good = s.points.filter(([x, y]) => x > 0 && y > 0 && Number.isFinite(y));
+        const good = s.points.map((pt, j) => ({ pt, low: s.lowerBounds?.[j] ?? false })).filter(({ pt: [x, y] }) => x > 0 && y > 0 && Number.isFinite(y));
         if (good.length > 0) {
-            const d = good.map(([x, y], j) => `${j === 0 ? "M" : "L"}${fmt(sx(x))},${fmt(sy(y))}`).join(" ");
+            const d = good.map(({ pt: [x, y] }, j) => `${j === 0 ? "M" : "L"}${fmt(sx(x))},${fmt(sy(y))}`).join(" ");
             out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
-            for (const [x, y] of good) {
-                out.push(`<circle cx="${fmt(sx(x))}" cy="${fmt(sy(y))}" r="3" fill="${s.color}"/>`);
+            for (const { pt: [x, y], low } of good) {
+                out.push(low
+                    ? `<circle cx="${fmt(sx(x))}" cy="${fmt(sy(y))}" r="4" fill="white" stroke="${s.color}" stroke-width="2"/>`
+                    : `<circle cx="${fmt(sx(x))}" cy="${fmt(sy(y))}" r="3" fill="${s.color}"/>`);
             }
         }
         const ly = bottom + 50 + Math.floor(i / 2) * 14;
