@@ -166,7 +166,7 @@ function resourcesInState(project: BenchProject, stackName: string): number | un
  * next sample starts from an empty etcd whatever happened here). With capMs, the three
  * operations together get that long; the one running at the deadline is interrupted.
  */
-async function sample(variant: Variant, n: number, rep: number, track: Tracked, capMs = Infinity, expected?: number): Promise<RealSample> {
+export async function sample(variant: Variant, n: number, rep: number, track: Tracked, capMs = Infinity, expected?: number): Promise<RealSample> {
     const cluster = await startCluster({ crdFile: CRDS });
     track.clusters.add(cluster);
     let project: BenchProject | undefined;
@@ -216,7 +216,7 @@ async function sample(variant: Variant, n: number, rep: number, track: Tracked, 
     }
 }
 
-interface Tracked {
+export interface Tracked {
     readonly clusters: Set<TestCluster>;
     readonly projects: Set<BenchProject>;
 }
