@@ -1,11 +1,8 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import { performance } from "perf_hooks";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { startCluster, TestCluster } from "../test/e2e/support/cluster";
-import { toolchainDir } from "../test/e2e/support/pulumiProject";
+import { createProject, E2eProject, TEST_STACK_PROGRAM } from "../test/e2e/support/pulumiProject";
 import { Variant } from "./mockRun";
 import { benchStackConfig, PREEXISTING_NAMESPACES, REPO_ROOT } from "./workload";
 
@@ -17,7 +14,7 @@ import { benchStackConfig, PREEXISTING_NAMESPACES, REPO_ROOT } from "./workload"
 // plugins, program, engine and API server all included).
 
 /** The package: the repository's stack program (index.ts) with the e2e skipAwait transform. */
-const PACKAGE_PROGRAM = path.join(REPO_ROOT, "bin/test/e2e/program/testStack.js");
+const PACKAGE_PROGRAM = TEST_STACK_PROGRAM;
 /** The baseline: bench/baselineStack.ts with the same transform. */
 const BASELINE_PROGRAM = path.join(REPO_ROOT, "bin/bench/baselineProgram.js");
 const CRDS = path.resolve(REPO_ROOT, "../shared/istio/crd-all.gen.yaml");
@@ -58,52 +55,11 @@ export interface RealEngineResult {
     readonly notes: string[];
 }
 
-interface BenchProject {
-    readonly dir: string;
-    readonly backendDir: string;
-    stack(name: string, config: Record<string, unknown>): Promise<Stack>;
-    cleanup(): void;
-}
+type BenchProject = E2eProject;
 
-/** A temporary Pulumi project running `programJs`; like test/e2e/support/pulumiProject.ts, program path chosen. */
-async function createBenchProject(kubeconfigPath: string, programJs: string, label: string): Promise<BenchProject> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `istio-egress-bench-${label}-`));
-    const backendDir = path.join(dir, ".state");
-    fs.mkdirSync(backendDir);
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml.dump({
-        name: "istio-egress",
-        description: `benchmark copy (${label})`,
-        runtime: { name: "nodejs", options: { typescript: false } },
-        main: "index.js",
-    }));
-    fs.writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(programJs)});\n`);
-    fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `istio-egress-bench-${label}`, private: true, main: "index.js" }));
-    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-    const env: Record<string, string> = {
-        PULUMI_BACKEND_URL: `file://${backendDir}`,
-        PULUMI_CONFIG_PASSPHRASE: "bench-passphrase",
-        KUBECONFIG: kubeconfigPath,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-    };
-    const toolchain = toolchainDir();
-    const pulumiRoot = fs.readdirSync(toolchain).find((d) => /^pulumi-v\d/.test(d) && !d.endsWith(".partial"));
-    if (!pulumiRoot) {
-        throw new Error(`no Pulumi CLI in ${toolchain}: run scripts/toolchain.sh`);
-    }
-    const pulumiCommand = await PulumiCommand.get({ root: path.join(toolchain, pulumiRoot), skipVersionCheck: true });
-    const ws = await LocalWorkspace.create({ workDir: dir, pulumiCommand, envVars: env });
-    return {
-        dir, backendDir,
-        async stack(name, config) {
-            fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), yaml.dump({ config }));
-            return Stack.createOrSelect(name, ws);
-        },
-        cleanup() {
-            fs.rmSync(dir, { recursive: true, force: true });
-        },
-    };
+/** A temporary Pulumi project (the e2e one) running `programJs`. */
+function createBenchProject(kubeconfigPath: string, programJs: string, label: string): Promise<BenchProject> {
+    return createProject(kubeconfigPath, { programJs, label: `bench-${label}` });
 }
 
 class Aborted extends Error {

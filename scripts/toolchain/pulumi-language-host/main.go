@@ -345,15 +345,7 @@ func (h *langHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 			args = append(args, "--"+k, v)
 		}
 	}
-	flag("monitor", req.GetMonitorAddress())
-	flag("engine", engine)
-	flag("organization", req.GetOrganization())
-	flag("project", req.GetProject())
-	flag("stack", req.GetStack())
-	flag("pwd", dir)
-	if info != nil {
-		flag("root-directory", info.GetRootDirectory())
-	}
+	args = append(args, commonRunFlags(req, engine, dir, "root-directory")...)
 	if req.GetDryRun() {
 		args = append(args, "--dry-run")
 	}
@@ -385,6 +377,27 @@ func (h *langHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 		env = append(env, "PULUMI_LOADER_TARGET="+req.GetLoaderTarget())
 	}
 	return runProgram(ctx, nodeBin, args, dir, env), nil
+}
+
+// commonRunFlags are the flags both runtimes' program runners take; only the spelling of the
+// root directory flag differs (Node.js: root-directory, Python: root_directory).
+func commonRunFlags(req *pulumirpc.RunRequest, engine, dir, rootDirectoryFlag string) []string {
+	var args []string
+	flag := func(k, v string) {
+		if v != "" {
+			args = append(args, "--"+k, v)
+		}
+	}
+	flag("monitor", req.GetMonitorAddress())
+	flag("engine", engine)
+	flag("organization", req.GetOrganization())
+	flag("project", req.GetProject())
+	flag("stack", req.GetStack())
+	flag("pwd", dir)
+	if info := req.GetInfo(); info != nil {
+		flag(rootDirectoryFlag, info.GetRootDirectory())
+	}
+	return args
 }
 
 // configEnv is the environment plus the configuration, the way both SDKs read it.
@@ -475,20 +488,11 @@ func (h *langHost) runPython(ctx context.Context, req *pulumirpc.RunRequest) (*p
 	}
 	execScript := filepath.Join(filepath.Dir(self), "pulumi-language-python-exec")
 	engine, tracing := h.engine()
-	args := []string{"-u", execScript}
+	args := append([]string{"-u", execScript}, commonRunFlags(req, engine, dir, "root_directory")...)
 	flag := func(k, v string) {
 		if v != "" {
 			args = append(args, "--"+k, v)
 		}
-	}
-	flag("monitor", req.GetMonitorAddress())
-	flag("engine", engine)
-	flag("organization", req.GetOrganization())
-	flag("project", req.GetProject())
-	flag("stack", req.GetStack())
-	flag("pwd", dir)
-	if info != nil {
-		flag("root_directory", info.GetRootDirectory())
 	}
 	args = append(args, "--dry_run", strconv.FormatBool(req.GetDryRun()))
 	args = append(args, "--parallel", strconv.Itoa(int(req.GetParallel())))

@@ -32,8 +32,18 @@ export function toolchainDir(): string {
     return dir;
 }
 
-export async function createProject(kubeconfigPath: string): Promise<E2eProject> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "istio-egress-project-"));
+/** The program the e2e project runs by default: the real index.ts with skipAwait (program/testStack.ts). */
+export const TEST_STACK_PROGRAM = path.join(REPO_ROOT, "bin/test/e2e/program/testStack.js");
+
+export interface CreateProjectOptions {
+    /** Compiled program to run. @default TEST_STACK_PROGRAM */
+    readonly programJs?: string;
+    /** Goes into the temp directory's name. @default "project" */
+    readonly label?: string;
+}
+
+export async function createProject(kubeconfigPath: string, opts: CreateProjectOptions = {}): Promise<E2eProject> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `istio-egress-${opts.label ?? "project"}-`));
     const backendDir = path.join(dir, ".state");
     fs.mkdirSync(backendDir);
     // The repository's project file (name, project config), running the compiled program.
@@ -44,7 +54,7 @@ export async function createProject(kubeconfigPath: string): Promise<E2eProject>
         runtime: { name: "nodejs", options: { typescript: false } },
         main: "index.js",
     }));
-    fs.writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(path.join(REPO_ROOT, "bin/test/e2e/program/testStack.js"))});\n`);
+    fs.writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(opts.programJs ?? TEST_STACK_PROGRAM)});\n`);
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "istio-egress-e2e", private: true, main: "index.js" }));
     // The language host finds @pulumi/pulumi (and the provider plugins' packages) from here.
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
