@@ -3,7 +3,7 @@ import * as tls from "@pulumi/tls";
 import { z } from "zod";
 import { TYPE_TOKENS } from "../components/tokens";
 import { Accepts, validateArgs } from "../components/validate";
-import { DEFAULT_KEY_ALGORITHM, KeyAlgorithm, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
+import { DEFAULT_KEY_ALGORITHM, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
 
 // ---------------------------------------------------------------------------------------------
 // Schema pieces shared by the certificate components (CertificateAuthority, LeafCertificate).
@@ -163,7 +163,7 @@ export class CertificateAuthority extends pulumi.ComponentResource {
     /** When the generated CA certificate expires (RFC 3339); undefined for an `existing` CA. */
     public readonly expiresAt: pulumi.Output<string> | undefined;
     /** The generated CA key's algorithm, e.g. "ECDSA_P256"; undefined for an `existing` CA. */
-    public readonly keyAlgorithm: KeyAlgorithm | undefined;
+    public readonly keyAlgorithm: string | undefined;
 
     constructor(name: string, args: CertificateAuthorityArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.CertificateAuthority, name, {}, opts);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { TYPE_TOKENS } from "../components/tokens";
 import { Accepts, validateArgs } from "../components/validate";
 import { hostPattern, oneOf } from "../validation/common";
-import { DEFAULT_KEY_ALGORITHM, KeyAlgorithm, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
+import { DEFAULT_KEY_ALGORITHM, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
 import {
     CaKeyPairArgs, caKeyPairSchema, checkRenewalWindow, commonNameSchema, nonNegativeHours, positiveHours,
 } from "./certificateAuthority";
@@ -116,20 +116,21 @@ export class LeafCertificate extends pulumi.ComponentResource {
     /** When the certificate expires (RFC 3339). */
     public readonly expiresAt: pulumi.Output<string>;
     /** "SERVER" or "CLIENT". */
-    public readonly usage: CertificateUsage;
+    public readonly usage: string;
     /** The DNS subject alternative names. */
     public readonly dnsNames: string[];
     /** The key's algorithm, e.g. "ECDSA_P256". */
-    public readonly keyAlgorithm: KeyAlgorithm;
+    public readonly keyAlgorithm: string;
 
     constructor(name: string, args: LeafCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.LeafCertificate, name, {}, opts);
         const a = validateArgs(leafCertificateArgsSchema, args, this);
         this.usage = a.usage;
         this.dnsNames = leafDnsNames(a);
-        this.keyAlgorithm = a.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
+        const algorithm = a.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
+        this.keyAlgorithm = algorithm;
 
-        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(this.keyAlgorithm), {
+        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(algorithm), {
             parent: this,
             additionalSecretOutputs: ["privateKeyPem"],
         });

@@ -129,7 +129,7 @@ export class SdsCredential extends pulumi.ComponentResource {
     /** The Secret's namespace. */
     public readonly namespace: pulumi.Output<string>;
     /** "MUTUAL" (client certificate and CA) or "SIMPLE" (CA only): the DestinationRule's TLS mode. */
-    public readonly mode: SdsCredentialMode;
+    public readonly mode: string;
     /** The Secret itself, e.g. for `dependsOn` from the DestinationRule that names it. */
     public readonly secret: k8s.core.v1.Secret;
 

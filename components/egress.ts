@@ -17,17 +17,19 @@ import { Accepts } from "./validate";
 
 /** The SNI proxy of an Egress: its ports and allowed hosts come from the destinations that use it. */
 export interface EgressSniProxyArgs {
-    /** @default "egress-sni-proxy" */
+    /** Name of the proxy's Deployment, Service and ConfigMap. @default "egress-sni-proxy" */
     readonly name?: string;
     /** Extra ports beyond those of the destinations. */
     readonly extraPorts?: number[];
-    /** @default ["kube-dns.kube-system.svc.cluster.local"] */
+    /** DNS resolvers for SNI hosts. @default ["kube-dns.kube-system.svc.cluster.local"] */
     readonly resolvers?: string[];
-    /** @default DEFAULT_SNI_PROXY_IMAGE */
+    /** Container image. @default DEFAULT_SNI_PROXY_IMAGE */
     readonly image?: string;
-    /** @default 2 */
+    /** Replica count. @default 2 */
     readonly replicas?: number;
+    /** Node labels, to run beside the gateway on dedicated egress nodes. */
     readonly nodeSelector?: Record<string, string>;
+    /** Tolerations for tainted dedicated egress nodes. */
     readonly tolerations?: TolerationArgs[];
 }
 
@@ -156,6 +158,14 @@ function prefixed<T>(root: string, f: () => T): T {
     }
 }
 
+/** A server certificate issued in the stack. */
+export interface IssuedServerCertificate {
+    /** PEM certificate (public). */
+    readonly certificatePem: string;
+    /** PEM private key (a secret). */
+    readonly privateKeyPem: string;
+}
+
 /**
  * A cluster's whole egress setup as one component: the gateway, destinations, SNI proxy,
  * Kubernetes Services, external and forward proxies, NetworkPolicies and registry-only
@@ -177,7 +187,7 @@ export class Egress extends pulumi.ComponentResource {
     /** Expiry (RFC 3339) of every issued certificate, by name ("ca", "server/<name>", "client/<credential>"). */
     public readonly certificateExpiry: pulumi.Output<Record<string, string | undefined>>;
     /** Server certificates issued in the stack: PEM certificate (public) and private key (secret). */
-    public readonly serverCertificates: pulumi.Output<Record<string, { certificatePem: string; privateKeyPem: string }>>;
+    public readonly serverCertificates: pulumi.Output<Record<string, IssuedServerCertificate>>;
 
     constructor(name: string, args: EgressArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.Egress, name, {}, opts);

@@ -6,21 +6,26 @@ import { SdsCredential, sdsCredentialProblems } from "../certs/sdsCredential";
 import { parseOrThrow } from "../validation/format";
 import { checkUnique, dnsLabel } from "../validation/common";
 
-/** A certificate the stack's CA issues. */
-export interface EgressLeafArgs {
-    /** Short name for the certificate (resource names, outputs). */
-    readonly name: string;
+/** The subject, key and validity of a certificate the stack's CA issues. */
+export interface EgressCertificateSubjectArgs {
     /** Subject common name, e.g. "my-nginx.mesh-external.svc.cluster.local". */
     readonly commonName: string;
-    /** DNS SANs. @default [commonName] for servers, none for clients */
-    readonly dnsNames?: string[];
+    /** Subject organization. */
     readonly organization?: string;
     /** "ECDSA_P256", "RSA_2048" or "RSA_4096". @default "ECDSA_P256" */
     readonly keyAlgorithm?: string;
-    /** @default 2160 */
+    /** Validity in hours. @default 2160 (90 days) */
     readonly validityHours?: number;
-    /** @default 360 */
+    /** Hours before expiry at which `pulumi up` re-signs the certificate. @default 360 (15 days) */
     readonly earlyRenewalHours?: number;
+}
+
+/** A certificate the stack's CA issues. */
+export interface EgressLeafArgs extends EgressCertificateSubjectArgs {
+    /** Short name for the certificate (resource names, outputs). */
+    readonly name: string;
+    /** DNS SANs. @default [commonName] for servers, none for clients */
+    readonly dnsNames?: string[];
 }
 
 /** An SDS credential Secret in the gateway's namespace, for a destination's `tls.credentialName`. */
@@ -28,7 +33,7 @@ export interface EgressCredentialArgs {
     /** Secret name: `<x>-cacert` for a CA-only (SIMPLE) credential; not starting with istio/prometheus. */
     readonly name: string;
     /** Issue a client certificate and make a MUTUAL credential (tls.crt, tls.key, ca.crt). */
-    readonly client?: Omit<EgressLeafArgs, "name" | "dnsNames">;
+    readonly client?: EgressCertificateSubjectArgs;
 }
 
 /** Certificates issued in the stack and the SDS credentials made from them (S5–S8). */

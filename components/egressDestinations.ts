@@ -3,6 +3,7 @@ import { planDestinations } from "../istio/destinationObjects";
 import { managedLabels } from "../istio/labels";
 import { objectId, registerObject } from "../kube/register";
 import { resolvedDestinationsSchema } from "../validation/destinations";
+import type { EgressGatewayPortArgs } from "./egressGateway";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
 
@@ -59,8 +60,8 @@ export interface EgressGatewayRefArgs {
     /** Pod labels of the gateway (the Gateway's selector). */
     readonly selector: Record<string, string>;
     /** Ports of the gateway Service. */
-    readonly ports: { readonly port: number; readonly protocol: string; readonly targetPort?: number }[];
-    /** @default "cluster.local" */
+    readonly ports: EgressGatewayPortArgs[];
+    /** Cluster DNS domain. @default "cluster.local" */
     readonly clusterDomain?: string;
 }
 
@@ -90,11 +91,17 @@ void _argsMatchSchema;
 
 /** What was created for one destination. */
 export interface DestinationSummary {
+    /** The destination's name (from its host unless given). */
     readonly name: string;
+    /** External host or wildcard. */
     readonly host: string;
+    /** Port the application calls. */
     readonly port: number;
+    /** "HTTP" or "TLS": what the application sends. */
     readonly protocol: string;
+    /** "GATEWAY" or "DIRECT". */
     readonly egress: string;
+    /** "SIMPLE" or "MUTUAL" when the gateway originates TLS. */
     readonly origination?: string;
     /** `kind/namespace/name` of each object only this destination uses. */
     readonly objects: string[];

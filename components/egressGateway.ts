@@ -4,6 +4,7 @@ import { z } from "zod";
 import { dnsLabel, labelMap, namespaceName, oneOf } from "../validation/common";
 import { GatewayRef, gatewayPortsSchema, gatewayServiceHost } from "../validation/gateway";
 import { gatewayValues, HelmValues, mergeValues } from "../helm/gatewayValues";
+import type { EgressGatewayRefArgs } from "./egressDestinations";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
 
@@ -30,34 +31,45 @@ export interface ResourceQuantitiesArgs {
     readonly memory?: string;
 }
 
+/** Container resources of the gateway. */
 export interface ResourceRequirementsArgs {
+    /** What the scheduler reserves for each pod. */
     readonly requests?: ResourceQuantitiesArgs;
+    /** The most each pod may use. */
     readonly limits?: ResourceQuantitiesArgs;
 }
 
 /** A pod toleration, for dedicated egress nodes. */
 export interface TolerationArgs {
+    /** Taint key to tolerate; empty with operator "Exists" tolerates every taint. */
     readonly key?: string;
     /** "Exists" or "Equal". @default "Equal" */
     readonly operator?: string;
+    /** Taint value to match (operator "Equal"). */
     readonly value?: string;
     /** "NoSchedule", "PreferNoSchedule" or "NoExecute". */
     readonly effect?: string;
+    /** How long a NoExecute taint is tolerated before eviction. @default forever */
     readonly tolerationSeconds?: number;
 }
 
+/** A HorizontalPodAutoscaler for the gateway. */
 export interface AutoscalingArgs {
+    /** Fewest replicas. */
     readonly minReplicas: number;
+    /** Most replicas. */
     readonly maxReplicas: number;
-    /** @default the chart's (80) */
+    /** Average CPU use, in percent of requests, to scale at. @default the chart's (80) */
     readonly targetCPUUtilizationPercentage?: number;
 }
 
+/** The gateway's PodDisruptionBudget. */
 export interface PodDisruptionBudgetArgs {
     /** Create a PodDisruptionBudget. @default true when more than one replica can run */
     readonly enabled?: boolean;
-    /** @default 1 */
+    /** Pods that must stay up during voluntary disruptions. @default 1 */
     readonly minAvailable?: number;
+    /** Pods that may be down during voluntary disruptions (instead of minAvailable). */
     readonly maxUnavailable?: number;
 }
 
@@ -97,7 +109,9 @@ export interface EgressGatewayArgs {
     /** Chart source. @default Istio's official `gateway` chart at ISTIO_GATEWAY_CHART_VERSION */
     readonly chart?: GatewayChartArgs;
     /** Extra chart values, deep-merged over the typed ones (escape hatch). */
-    readonly values?: Record<string, unknown>;
+    // `any`, not `unknown`: the component provider's schema inference maps it to pulumi.json#/Any.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly values?: Record<string, any>;
     /** Cluster DNS domain. @default "cluster.local" */
     readonly clusterDomain?: string;
 }
@@ -209,7 +223,7 @@ export function egressGatewayValues(a: ValidEgressGatewayArgs): HelmValues {
  */
 export class EgressGateway extends pulumi.ComponentResource {
     /** How routes find this gateway: name, namespace, pod selector and ports (plain data). */
-    public readonly ref: GatewayRef;
+    public readonly ref: EgressGatewayRefArgs;
     /** In-mesh host of the gateway Service, e.g. `istio-egressgateway.istio-system.svc.cluster.local`. */
     public readonly serviceHost: pulumi.Output<string>;
     /** Namespace the gateway runs in. */
@@ -218,7 +232,8 @@ export class EgressGateway extends pulumi.ComponentResource {
     constructor(name: string, args: EgressGatewayArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.EgressGateway, name, {}, opts);
         const a = validateArgs(egressGatewayArgsSchema, args, this);
-        this.ref = egressGatewayRef(a);
+        const ref = egressGatewayRef(a);
+        this.ref = ref;
 
         const dependsOn: pulumi.Resource[] = [];
         if (a.createNamespace) {
@@ -237,7 +252,7 @@ export class EgressGateway extends pulumi.ComponentResource {
             values: egressGatewayValues(a),
         }, { parent: this, dependsOn });
 
-        this.serviceHost = pulumi.output(gatewayServiceHost(this.ref));
+        this.serviceHost = pulumi.output(gatewayServiceHost(ref));
         this.namespace = pulumi.output(a.namespace);
         this.registerOutputs({ serviceHost: this.serviceHost, namespace: this.namespace });
     }

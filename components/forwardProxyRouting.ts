@@ -28,7 +28,7 @@ export interface ForwardProxyRoutingArgs {
     readonly tlsPort?: number;
     /** "EndpointSlice" or "Endpoints". @default "EndpointSlice" */
     readonly endpointsApi?: string;
-    /** @default "cluster.local" */
+    /** Cluster DNS domain. @default "cluster.local" */
     readonly clusterDomain?: string;
 }
 

@@ -39,7 +39,7 @@ export interface KubernetesEgressServiceArgs {
     readonly tlsMode?: string;
     /** SNI for SIMPLE. @default externalName */
     readonly sni?: string;
-    /** @default "cluster.local" */
+    /** Cluster DNS domain. @default "cluster.local" */
     readonly clusterDomain?: string;
 }
 

@@ -5,6 +5,7 @@ import { registerObject } from "../kube/register";
 import { sniProxyObjects } from "../proxy/sniProxyObjects";
 import { dnsLabel, hostPattern, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
 import { SniProxyRef } from "../validation/destinations";
+import type { SniProxyRefArgs } from "./egressDestinations";
 import { TolerationArgs, tolerationSchema } from "./egressGateway";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
@@ -25,12 +26,13 @@ export interface SniProxyArgs {
     readonly resolvers?: string[];
     /** Container image. @default DEFAULT_SNI_PROXY_IMAGE */
     readonly image?: string;
-    /** @default 2 */
+    /** Replica count. @default 2 */
     readonly replicas?: number;
     /** Node labels, to run beside the gateway on dedicated egress nodes. */
     readonly nodeSelector?: Record<string, string>;
+    /** Tolerations for tainted dedicated egress nodes. */
     readonly tolerations?: TolerationArgs[];
-    /** @default "cluster.local" */
+    /** Cluster DNS domain. @default "cluster.local" */
     readonly clusterDomain?: string;
 }
 
@@ -64,7 +66,7 @@ export function sniProxyRef(a: z.output<typeof sniProxyArgsSchema>): SniProxyRef
  */
 export class SniProxy extends pulumi.ComponentResource {
     /** How destinations reach the proxy (plain data). */
-    public readonly ref: SniProxyRef;
+    public readonly ref: SniProxyRefArgs;
     /** The generated nginx.conf. */
     public readonly config: pulumi.Output<string>;
 
