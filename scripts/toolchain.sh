@@ -7,7 +7,7 @@
 #   ${ISTIO_EGRESS_TOOLCHAIN:-$HOME/.cache/istio-egress-toolchain}/<tool>-<version>/bin/
 #
 # Usage: scripts/toolchain.sh [--keep-going] [TOOL...]
-#   TOOL: pulumi kubernetes tls plugins kube-apiserver kube-controller-manager
+#   TOOL: pulumi language-hosts kubernetes tls plugins kube-apiserver kube-controller-manager
 #         etcd istioctl helm
 #   (default: all of them, in that order). Then: source "$CACHE/env.sh".
 set -euo pipefail
@@ -28,7 +28,7 @@ HELM_VERSION=3.22.0
 # (its tags are not semver): see the notes in each build function.
 K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
 ISTIO_MODULE=v0.0.0-20260827124520-eed52ebb66ad
-ALL_TOOLS=(pulumi kubernetes tls plugins kube-apiserver kube-controller-manager etcd istioctl helm)
+ALL_TOOLS=(pulumi language-hosts kubernetes tls plugins kube-apiserver kube-controller-manager etcd istioctl helm)
 
 # ---- Go environment: shared caches outside the repo, no toolchain downloads -
 export GOMODCACHE="$CACHE/gomodcache"
@@ -81,9 +81,7 @@ publish() { rm -rf "$1"; mv "$1.partial" "$1"; }
 pulumi_dir() { echo "$CACHE/pulumi-v$PULUMI_VERSION"; }
 check_pulumi() {
   local d; d=$(pulumi_dir)
-  [[ -x $d/bin/pulumi-language-nodejs && -x $d/bin/pulumi-language-python &&
-     -f $d/bin/pulumi-language-python-exec ]] &&
-    [[ "$(prints "$d/bin/pulumi" version)" == "v$PULUMI_VERSION" ]]
+  [[ "$(prints "$d/bin/pulumi" version)" == "v$PULUMI_VERSION" ]]
 }
 build_pulumi() {
   local d w; d=$(pulumi_dir); w=$(fresh_work "pulumi-v$PULUMI_VERSION")
@@ -104,31 +102,47 @@ MOD
   local ld="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
   rm -rf "$d.partial"; mkdir -p "$d.partial/bin"
   gobuild "$w" "$d.partial/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$ld"
-  build_language_hosts "$d.partial/bin"
   publish "$d"
 }
 
 # The upstream language host modules (sdk/nodejs/cmd/pulumi-language-nodejs/v3,
 # sdk/python/cmd/pulumi-language-python/v3) are not served by the module
 # proxy at any version, so build our own minimal host
-# (scripts/toolchain/pulumi-language-host) against the CLI's sdk/v3, install
-# it under both names, and put the SDK's pulumi-language-python-exec script
-# (shipped in the sdk/v3 module) beside it.
-build_language_hosts() {
-  local bindir=$1 w sdk; w=$(fresh_work "pulumi-language-host-v$PULUMI_VERSION")
+# (scripts/toolchain/pulumi-language-host) against the CLI's pkg/v3 and sdk/v3,
+# install it under both names beside the CLI (where the CLI looks for language
+# plugins first), and put the SDK's pulumi-language-python-exec script (shipped
+# in the sdk/v3 module) beside it. Keyed by the host's source, so an edit to
+# main.go rebuilds the host (about a minute warm), not the CLI.
+language_hosts_key() { { echo "$PULUMI_VERSION"; cat "$TEMPLATES/pulumi-language-host/main.go"; } | sha256sum | cut -c1-16; }
+check_language-hosts() {
+  local b; b="$(pulumi_dir)/bin"
+  [[ -x $b/pulumi-language-nodejs && -x $b/pulumi-language-python && -f $b/pulumi-language-python-exec &&
+     "$(cat "$b/.language-hosts-key" 2>/dev/null)" == "$(language_hosts_key)" ]]
+}
+build_language-hosts() {
+  local bindir w sdk; bindir="$(pulumi_dir)/bin"; w=$(fresh_work "pulumi-language-host-v$PULUMI_VERSION")
+  [[ -x $bindir/pulumi ]] || die "build the pulumi CLI first (scripts/toolchain.sh pulumi)"
   cp "$TEMPLATES/pulumi-language-host/main.go" "$w/"
   cat >"$w/go.mod" <<MOD
 module istio-egress-toolchain/pulumi-language-host
 
 go 1.26
 
-require github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+require (
+	github.com/pulumi/pulumi/pkg/v3 v$PULUMI_VERSION
+	github.com/pulumi/pulumi/sdk/v3 v$PULUMI_VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 MOD
-  gobuild "$w" "$bindir/pulumi-language-nodejs" . \
+  rm -f "$bindir/.language-hosts-key"
+  gobuild "$w" "$bindir/pulumi-language-nodejs.partial" . \
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+  mv "$bindir/pulumi-language-nodejs.partial" "$bindir/pulumi-language-nodejs"
   cp "$bindir/pulumi-language-nodejs" "$bindir/pulumi-language-python"
   sdk=$(moddir "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION")
   install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bindir/"
+  language_hosts_key >"$bindir/.language-hosts-key"
 }
 
 # ---------------------------------------------------------------------------

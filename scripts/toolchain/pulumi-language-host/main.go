@@ -10,8 +10,14 @@
 // (node_modules/@pulumi/pulumi/cmd/run for Node.js, pulumi-language-python-exec
 // beside this binary for Python), passing the engine's settings on the
 // command line and the configuration in PULUMI_CONFIG, as the SDKs expect.
-// Code generation, policy packs and plugins written in these languages
-// (RunPlugin) are not supported.
+//
+// For component providers (`pulumi package get-schema/add`, and a program that
+// uses one) it also runs a Node.js plugin (RunPlugin, through the SDK's
+// cmd/run-plugin, which serves a package's exported ComponentResources), and,
+// for Python programs, generates an SDK from a schema (GeneratePackage, with
+// the CLI's own Python code generator) and links it into the program
+// (requirements.txt). Program code generation (convert/import) and policy
+// packs are not supported.
 package main
 
 import (
@@ -20,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,6 +41,9 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	pycodegen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/version"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -300,14 +310,14 @@ func (h *langHost) GetRequiredPlugins(
 
 // ---- running the program ---------------------------------------------------------
 
-// locateRunScript finds @pulumi/pulumi/cmd/run the way Node would resolve it
-// from the program directory.
-func locateRunScript(dir string) (string, error) {
-	if p := os.Getenv("PULUMI_LANGUAGE_NODEJS_RUN_PATH"); p != "" {
+// locateSDKScript finds @pulumi/pulumi/cmd/<script> (run, run-plugin) the way Node would
+// resolve it from the program directory.
+func locateSDKScript(dir, script string) (string, error) {
+	if p := os.Getenv("PULUMI_LANGUAGE_NODEJS_RUN_PATH"); p != "" && script == "run" {
 		return p, nil
 	}
 	for d := dir; ; d = filepath.Dir(d) {
-		p := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", "run")
+		p := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", script)
 		if _, err := os.Stat(filepath.Join(p, "index.js")); err == nil {
 			return p, nil
 		}
@@ -316,7 +326,7 @@ func locateRunScript(dir string) (string, error) {
 		}
 	}
 	return "", errors.New("it looks like the Pulumi SDK has not been installed " +
-		"(no node_modules/@pulumi/pulumi/cmd/run above " + dir + "); have you run npm install?")
+		"(no node_modules/@pulumi/pulumi/cmd/" + script + " above " + dir + "); have you run npm install?")
 }
 
 func (h *langHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
@@ -331,7 +341,7 @@ func (h *langHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	if err != nil {
 		return nil, fmt.Errorf("could not find node on the $PATH: %w", err)
 	}
-	runPath, err := locateRunScript(dir)
+	runPath, err := locateSDKScript(dir, "run")
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
@@ -646,4 +656,158 @@ func (h *langHost) GetProgramDependencies(
 		deps = append(deps, &pulumirpc.DependencyInfo{Name: n, Version: ver})
 	}
 	return &pulumirpc.GetProgramDependenciesResponse{Dependencies: deps}, nil
+}
+
+// ---- plugins (component providers) -------------------------------------------------
+
+// RunPlugin runs a Node.js plugin, e.g. a component provider (PulumiPlugin.yaml with
+// runtime nodejs): @pulumi/pulumi/cmd/run-plugin loads the plugin directory's package.json
+// "main" and, when it exports ComponentResource classes, serves them as a provider. The
+// plugin writes its port to stdout, which is streamed back to the engine.
+func (h *langHost) RunPlugin(
+	req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer,
+) error {
+	if h.python {
+		return status.Error(codes.Unimplemented, "this host does not run plugins written in Python")
+	}
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	info := req.GetInfo()
+	dir := programDir(info, req.GetPwd())
+	opts := parseOptions(info)
+	nodeBin, err := exec.LookPath("node")
+	if err != nil {
+		return fmt.Errorf("could not find node on the $PATH: %w", err)
+	}
+	runPath, err := locateSDKScript(dir, "run-plugin")
+	if err != nil {
+		return err
+	}
+	args := append([]string{runPath}, opts.nodeargs...)
+	args = append(args, dir)
+	args = append(args, req.GetArgs()...)
+
+	env := append([]string{}, req.GetEnv()...)
+	if len(env) == 0 {
+		env = os.Environ()
+	}
+	env = append(env, "PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(opts.typescript))
+	if opts.tsconfig != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+opts.tsconfig)
+	}
+
+	cmd := exec.CommandContext(server.Context(), nodeBin, args...)
+	cmd.Dir = req.GetPwd()
+	if cmd.Dir == "" {
+		cmd.Dir = dir
+	}
+	cmd.Env = env
+	// Wrapped so exec copies through a goroutine (Node may make its fds non-blocking).
+	cmd.Stdout = struct{ io.Writer }{stdout}
+	cmd.Stderr = struct{ io.Writer }{stderr}
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if errors.As(err, &exitErr) {
+			if ws, ok := exitErr.Sys().(syscall.WaitStatus); ok {
+				return fmt.Errorf("plugin %s exited with non-zero exit code: %d", dir, ws.ExitStatus())
+			}
+			return fmt.Errorf("plugin %s exited unexpectedly: %w", dir, err)
+		}
+		return fmt.Errorf("could not run plugin %s: %w", dir, err)
+	}
+	return closer.Close()
+}
+
+// ---- SDK generation and linking (Python programs) ------------------------------
+
+// GeneratePackage writes a Python SDK for a schema, as `pulumi package add/gen-sdk` ask.
+func (h *langHost) GeneratePackage(
+	_ context.Context, req *pulumirpc.GeneratePackageRequest,
+) (*pulumirpc.GeneratePackageResponse, error) {
+	if !h.python {
+		return nil, status.Error(codes.Unimplemented,
+			"this host generates Python SDKs only; a Node.js program imports the package itself")
+	}
+	loader, err := schema.NewLoaderClient(req.GetLoaderTarget())
+	if err != nil {
+		return nil, err
+	}
+	defer loader.Close()
+	var spec schema.PackageSpec
+	if err := json.Unmarshal([]byte(req.GetSchema()), &spec); err != nil {
+		return nil, fmt.Errorf("parsing the schema: %w", err)
+	}
+	cached := schema.NewCachedLoader(loader)
+	pkg, diags, err := schema.BindSpec(spec, cached, schema.ValidationOptions{AllowDanglingReferences: true})
+	if err != nil {
+		return nil, err
+	}
+	rpcDiags := plugin.HclDiagnosticsToRPCDiagnostics(diags)
+	if diags.HasErrors() {
+		return &pulumirpc.GeneratePackageResponse{Diagnostics: rpcDiags}, nil
+	}
+	files, err := pycodegen.GeneratePackage("pulumi-language-python", pkg, req.GetExtraFiles(), cached)
+	if err != nil {
+		return nil, err
+	}
+	for name, data := range files {
+		out := filepath.Join(req.GetDirectory(), name)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(out, data, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return &pulumirpc.GeneratePackageResponse{Diagnostics: rpcDiags}, nil
+}
+
+// Link adds each generated SDK directory to the program's requirements.txt (as a path pip
+// installs from), replacing an earlier line for the same path. The engine then calls
+// InstallDependencies, which pip-installs it into the program's virtualenv.
+func (h *langHost) Link(_ context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+	if !h.python {
+		return nil, status.Error(codes.Unimplemented, "this host links SDKs into Python programs only")
+	}
+	dir := programDir(req.GetInfo(), "")
+	reqPath := filepath.Join(dir, "requirements.txt")
+	existing, err := os.ReadFile(reqPath)
+	if err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	lines := strings.Split(strings.TrimRight(string(existing), "\n"), "\n")
+	if len(existing) == 0 {
+		lines = nil
+	}
+	var instructions []string
+	for _, dep := range req.GetPackages() {
+		rel := filepath.ToSlash(dep.GetPath())
+		if !strings.HasPrefix(rel, ".") && !filepath.IsAbs(rel) {
+			rel = "./" + rel
+		}
+		found := false
+		for _, l := range lines {
+			if strings.TrimSpace(l) == rel {
+				found = true
+			}
+		}
+		if !found {
+			lines = append(lines, rel)
+		}
+		name := dep.GetPackage().GetName()
+		module := "pulumi_" + strings.ReplaceAll(name, "-", "_")
+		instructions = append(instructions,
+			fmt.Sprintf("import %s as %s", module, strings.ReplaceAll(name, "-", "_")))
+	}
+	if err := os.WriteFile(reqPath, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return &pulumirpc.LinkResponse{
+		ImportInstructions: "You can then import the SDK in your Python code with:\n\n  " +
+			strings.Join(instructions, "\n  ") + "\n",
+	}, nil
 }
