@@ -32,6 +32,29 @@ export function toolchainDir(): string {
     return dir;
 }
 
+/** The Pulumi CLI the toolchain built (scripts/toolchain.sh). */
+export async function toolchainPulumi(): Promise<PulumiCommand> {
+    const toolchain = toolchainDir();
+    const pulumiRoot = fs.readdirSync(toolchain).find((d) => /^pulumi-v\d/.test(d) && !d.endsWith(".partial"));
+    if (!pulumiRoot) {
+        throw new Error(`no Pulumi CLI in ${toolchain}: run scripts/toolchain.sh`);
+    }
+    return PulumiCommand.get({ root: path.join(toolchain, pulumiRoot), skipVersionCheck: true });
+}
+
+/** Runs the Pulumi CLI (non-interactive) in `cwd`; returns stdout, or fails with stderr. */
+export function runPulumi(pulumi: PulumiCommand, args: string[], cwd: string, env: Record<string, string>): Promise<string> {
+    return new Promise((resolve, reject) => {
+        execFile(pulumi.command, [...args, "--non-interactive"], { cwd, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
+            if (err) {
+                reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stdout.slice(-4000)}\n${stderr}`));
+            } else {
+                resolve(stdout);
+            }
+        });
+    });
+}
+
 /** The program the e2e project runs by default: the real index.ts with skipAwait (program/testStack.ts). */
 export const TEST_STACK_PROGRAM = path.join(REPO_ROOT, "bin/test/e2e/program/testStack.js");
 
@@ -67,12 +90,7 @@ export async function createProject(kubeconfigPath: string, opts: CreateProjectO
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
     };
-    const toolchain = toolchainDir();
-    const pulumiRoot = fs.readdirSync(toolchain).find((d) => /^pulumi-v\d/.test(d) && !d.endsWith(".partial"));
-    if (!pulumiRoot) {
-        throw new Error(`no Pulumi CLI in ${toolchain}: run scripts/toolchain.sh`);
-    }
-    const pulumiCommand = await PulumiCommand.get({ root: path.join(toolchain, pulumiRoot), skipVersionCheck: true });
+    const pulumiCommand = await toolchainPulumi();
     const ws = await LocalWorkspace.create({ workDir: dir, pulumiCommand, envVars: env });
 
     const writeConfig = (name: string, config: Record<string, unknown>) => {
@@ -90,15 +108,7 @@ export async function createProject(kubeconfigPath: string, opts: CreateProjectO
             writeConfig(stack.name, config);
         },
         cli(args) {
-            return new Promise((resolve, reject) => {
-                execFile(pulumiCommand.command, [...args, "--non-interactive"], { cwd: dir, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-                    if (err) {
-                        reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stderr}`));
-                    } else {
-                        resolve(stdout);
-                    }
-                });
-            });
+            return runPulumi(pulumiCommand, args, dir, env);
         },
         cleanup() {
             fs.rmSync(dir, { recursive: true, force: true });

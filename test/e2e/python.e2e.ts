@@ -1,0 +1,167 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { Stack } from "@pulumi/pulumi/automation";
+import { TYPE_TOKENS } from "../../api";
+import { KubeObject } from "./support/kubeClient";
+import { REPO_ROOT, runPulumi, withLocalChart } from "./support/pulumiProject";
+import { createPythonProject, PythonProject } from "./support/pythonProject";
+import { describeObject, StateObject, stateObjects } from "./support/stackObjects";
+import { destroyAndCheck, e2e, privateKeyPaths, readBack, up } from "./support/suite";
+
+// The package from another language (issue: multi-language): the repository served as a
+// component provider, its schema from `pulumi package get-schema`, a Python SDK generated and
+// linked by `pulumi package add`, and the Python example (examples/python) deployed with the
+// real engine. Its objects must be the ones the TypeScript stack makes from the same input.
+
+const NGINX_HOST = "my-nginx.mesh-external.svc.cluster.local";
+
+/** examples/python/__main__.py's input, as the TypeScript stack's config. */
+const SAME_INPUT_AS_STACK_CONFIG = withLocalChart({
+    "istio-egress:gateway": {},
+    "istio-egress:certificates": {
+        authority: { commonName: "example.com", organization: "example Inc.", keyAlgorithm: "RSA_2048" },
+        servers: [{ name: "my-nginx", commonName: NGINX_HOST }],
+        credentials: [{ name: "client-credential", client: { commonName: "client.example.com", organization: "client organization" } }],
+    },
+    "istio-egress:destinations": [
+        { host: "edition.cnn.com", port: 443, protocol: "TLS" },
+        { name: "nginx", host: NGINX_HOST, createServiceEntry: false, tls: { mode: "MUTUAL", credentialName: "client-credential", subjectAltNames: [NGINX_HOST] } },
+    ],
+});
+
+/**
+ * What must be equal between two deployments of the same input: everything but what the API
+ * server allocates (uid, timestamps, cluster IPs) and the key material, which is new on every
+ * deployment (a Secret's keys are compared, not their values).
+ */
+function comparable(o: KubeObject): unknown {
+    const { metadata, status: _status, ...rest } = o as KubeObject & { status?: unknown; data?: Record<string, string>; spec?: Record<string, unknown> };
+    const body: Record<string, unknown> = { ...rest };
+    if (o.kind === "Secret") {
+        body.data = Object.keys((rest as { data?: object }).data ?? {}).sort();
+    }
+    if (o.kind === "Service") {
+        const { clusterIP: _ip, clusterIPs: _ips, ...spec } = (rest as { spec: Record<string, unknown> }).spec;
+        body.spec = spec;
+    }
+    return {
+        ...body,
+        metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels, annotations: metadata.annotations },
+    };
+}
+
+function comparableSet(live: Map<string, KubeObject>): Record<string, unknown> {
+    return Object.fromEntries([...live].sort(([a], [b]) => a.localeCompare(b)).map(([k, o]) => [k, comparable(o)]));
+}
+
+describe("e2e: the package from Python, through its component provider", function () {
+    this.timeout(20 * 60_000);
+    let project: PythonProject;
+    let pyStack: Stack | undefined;
+    let pyDestroyed = false;
+    let tsStack: Stack | undefined;
+    let tsDestroyed = false;
+    let tsLive = new Map<string, KubeObject>();
+    let tsOutputs: Record<string, unknown> = {};
+    let pyObjects: StateObject[] = [];
+
+    before(async () => {
+        project = await createPythonProject(e2e().cluster.kubeconfigPath);
+    });
+
+    after(async () => {
+        if (tsStack && !tsDestroyed) {
+            await tsStack.destroy({});
+        }
+        if (pyStack && !pyDestroyed) {
+            await pyStack.destroy({});
+        }
+        project?.cleanup();
+    });
+
+    it("pulumi package get-schema <repository> lists every component, with its docs", async () => {
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "istio-egress-schema-"));
+        try {
+            const schema = JSON.parse(await runPulumi(project.pulumi, ["package", "get-schema", REPO_ROOT], scratch, project.env)) as {
+                name: string; resources: Record<string, { description?: string; isComponent?: boolean; inputProperties?: Record<string, { description?: string }> }>;
+            };
+            assert.equal(schema.name, "istio-egress");
+            assert.deepEqual(Object.keys(schema.resources).sort(), Object.values(TYPE_TOKENS).sort());
+            for (const [token, r] of Object.entries(schema.resources)) {
+                assert.equal(r.isComponent, true, token);
+                assert.ok(r.description, `${token}: no description`);
+                for (const [p, def] of Object.entries(r.inputProperties ?? {})) {
+                    assert.ok(def.description, `${token}.${p}: no description`);
+                }
+            }
+        } finally {
+            fs.rmSync(scratch, { recursive: true, force: true });
+        }
+    });
+
+    it("pulumi package add <repository> generates the Python SDK, links it into the program and installs it", async () => {
+        await project.cli(["package", "add", REPO_ROOT]);
+        const pulumiYaml = yaml.load(fs.readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8")) as { packages?: Record<string, unknown> };
+        assert.ok(pulumiYaml.packages?.["istio-egress"], `Pulumi.yaml has no packages entry: ${JSON.stringify(pulumiYaml)}`);
+        const sdk = path.join(project.dir, "sdks/istio-egress/pulumi_istio_egress");
+        for (const file of ["__init__.py", "egress.py", "egress_gateway.py", "_inputs.py", "outputs.py"]) {
+            assert.ok(fs.existsSync(path.join(sdk, file)), `the generated SDK has no ${file}`);
+        }
+        const requirements = fs.readFileSync(path.join(project.dir, "requirements.txt"), "utf8").split("\n").map((l) => l.trim());
+        assert.ok(requirements.includes("./sdks/istio-egress"), requirements.join("\n"));
+        // Installed into the program's virtualenv, with the pinned SDKs.
+        const py = path.join(project.dir, "venv/bin/python");
+        const versions = execFileSync(py, ["-c", "import importlib.metadata as m; print(m.version('pulumi'), m.version('pulumi_kubernetes'), m.version('pulumi_istio_egress'))"], { encoding: "utf8" });
+        assert.equal(versions.trim(), "3.259.0 4.32.0 0.1.0");
+    });
+
+    it("the TypeScript stack deploys the same input (the reference)", async () => {
+        tsStack = await e2e().project.stack("python-reference", SAME_INPUT_AS_STACK_CONFIG);
+        await up(tsStack);
+        tsLive = await readBack(await stateObjects(tsStack));
+        tsOutputs = Object.fromEntries(Object.entries(await tsStack.outputs()).map(([k, v]) => [k, v.value]));
+        await destroyAndCheck(tsStack, await stateObjects(tsStack));
+        tsDestroyed = true;
+        assert.ok(tsLive.size > 10, `the reference stack made ${tsLive.size} objects`);
+    });
+
+    it("the Python program deploys for real: every object is in the API server as sent", async () => {
+        pyStack = await project.stack("e2e", { "istio-egress-python:gatewayChart": path.join(REPO_ROOT, "charts/gateway") });
+        const log = await up(pyStack);
+        assert.deepEqual(log.diagnostics.filter((d) => d.startsWith("error")), []);
+        // The components are remote: the engine registered them for the provider.
+        const types = [...log.ops.keys()].map((urn) => urn.split("::")[2]);
+        assert.ok(types.some((t) => t.endsWith(TYPE_TOKENS.Egress)), types.join("\n"));
+        pyObjects = await stateObjects(pyStack);
+        const pyLive = await readBack(pyObjects);
+        assert.deepEqual(comparableSet(pyLive), comparableSet(tsLive));
+    });
+
+    it("its outputs are the TypeScript stack's", async () => {
+        assert.ok(pyStack);
+        const out = await pyStack.outputs();
+        assert.equal(out.gatewayServiceHost.value, tsOutputs.gatewayServiceHost);
+        assert.deepEqual(out.credentialSecrets.value, tsOutputs.credentialSecrets);
+        assert.deepEqual(out.destinations.value, tsOutputs.destinations);
+        assert.match(String(out.caCertificatePem.value), /^-----BEGIN CERTIFICATE-----/);
+    });
+
+    it("private keys cross the provider boundary as secrets: none in plain text in the state", async () => {
+        const exported = await project.cli(["stack", "export", "--stack", "e2e"]);
+        assert.deepEqual(privateKeyPaths(JSON.parse(exported)), []);
+        // The same state decrypted does hold keys (so the check above can fail).
+        const decrypted = await project.cli(["stack", "export", "--stack", "e2e", "--show-secrets"]);
+        assert.ok(privateKeyPaths(JSON.parse(decrypted)).length > 0, "no private key found even with --show-secrets");
+    });
+
+    it("pulumi destroy removes every object", async () => {
+        assert.ok(pyStack);
+        await destroyAndCheck(pyStack, pyObjects);
+        pyDestroyed = true;
+        assert.ok(pyObjects.length > 0 && describeObject(pyObjects[0]).length > 0);
+    });
+});
