@@ -9,7 +9,7 @@ import { TYPE_TOKENS } from "../../api";
 import { KubeObject } from "./support/kubeClient";
 import { REPO_ROOT, runPulumi, withLocalChart } from "./support/pulumiProject";
 import { createPythonProject, PythonProject } from "./support/pythonProject";
-import { describeObject, StateObject, stateObjects } from "./support/stackObjects";
+import { StateObject, stateObjects } from "./support/stackObjects";
 import { destroyAndCheck, e2e, privateKeyPaths, readBack, up } from "./support/suite";
 
 // The package from another language (issue: multi-language): the repository served as a
@@ -160,8 +160,8 @@ describe("e2e: the package from Python, through its component provider", functio
 
     it("pulumi destroy removes every object", async () => {
         assert.ok(pyStack);
+        assert.ok(pyObjects.length > 0, "the Python stack's state lists no Kubernetes objects");
         await destroyAndCheck(pyStack, pyObjects);
         pyDestroyed = true;
-        assert.ok(pyObjects.length > 0 && describeObject(pyObjects[0]).length > 0);
     });
 });

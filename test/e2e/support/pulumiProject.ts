@@ -42,6 +42,18 @@ export async function toolchainPulumi(): Promise<PulumiCommand> {
     return PulumiCommand.get({ root: path.join(toolchain, pulumiRoot), skipVersionCheck: true });
 }
 
+/** The environment a temporary e2e project runs the CLI with: its own file backend, offline. */
+export function projectEnv(backendDir: string, kubeconfigPath: string): Record<string, string> {
+    return {
+        PULUMI_BACKEND_URL: `file://${backendDir}`,
+        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+        KUBECONFIG: kubeconfigPath,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    };
+}
+
 /** Runs the Pulumi CLI (non-interactive) in `cwd`; returns stdout, or fails with stderr. */
 export function runPulumi(pulumi: PulumiCommand, args: string[], cwd: string, env: Record<string, string>): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -82,14 +94,7 @@ export async function createProject(kubeconfigPath: string, opts: CreateProjectO
     // The language host finds @pulumi/pulumi (and the provider plugins' packages) from here.
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
 
-    const env: Record<string, string> = {
-        PULUMI_BACKEND_URL: `file://${backendDir}`,
-        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-        KUBECONFIG: kubeconfigPath,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-    };
+    const env = projectEnv(backendDir, kubeconfigPath);
     const pulumiCommand = await toolchainPulumi();
     const ws = await LocalWorkspace.create({ workDir: dir, pulumiCommand, envVars: env });
 

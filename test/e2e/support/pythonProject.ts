@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { REPO_ROOT, runPulumi, toolchainPulumi } from "./pulumiProject";
+import { projectEnv, REPO_ROOT, runPulumi, toolchainPulumi } from "./pulumiProject";
 
 // A temporary copy of examples/python, run with the real CLI and the toolchain's Python language
 // host: the example's program runs unchanged behind test/e2e/program/skip_await.py.
@@ -34,14 +34,7 @@ export async function createPythonProject(kubeconfigPath: string): Promise<Pytho
     fs.copyFileSync(SKIP_AWAIT_WRAPPER, path.join(dir, "__main__.py"));
     const backendDir = path.join(dir, ".state");
     fs.mkdirSync(backendDir);
-    const env: Record<string, string> = {
-        PULUMI_BACKEND_URL: `file://${backendDir}`,
-        PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-        KUBECONFIG: kubeconfigPath,
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-    };
+    const env = projectEnv(backendDir, kubeconfigPath);
     const pulumi = await toolchainPulumi();
     return {
         dir, env, pulumi,
