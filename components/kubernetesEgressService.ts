@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { istioObject } from "../istio/types";
+import { istioObject, PortProtocol } from "../istio/types";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
@@ -66,6 +66,19 @@ export const kubernetesEgressServiceArgsSchema = z.strictObject({
 const _argsMatchSchema: Accepts<typeof kubernetesEgressServiceArgsSchema, KubernetesEgressServiceArgs> = true;
 void _argsMatchSchema;
 
+/** The protocol Istio infers from a Service port name ("http-x" → HTTP), for the ServiceEntry twin. */
+export function protocolFromPortName(name: string): PortProtocol {
+    const prefix = name.split("-")[0]?.toLowerCase();
+    switch (prefix) {
+        case "http": return "HTTP";
+        case "http2": return "HTTP2";
+        case "https": return "HTTPS";
+        case "tls": return "TLS";
+        case "grpc": return "GRPC";
+        default: return "TCP";
+    }
+}
+
 /**
  * S11: a Kubernetes Service for an external service — ExternalName for a DNS name, or a
  * selector-less Service with EndpointSlices (or Endpoints) for external IPs — plus the
@@ -87,11 +100,28 @@ export class KubernetesEgressService extends pulumi.ComponentResource {
             ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
         }));
         const host = `${a.name}.${a.namespace}.svc.${a.clusterDomain}`;
+        // Since Istio 1.21 an ExternalName Service is only an alias of the service named by
+        // externalName: with no such service in the registry, no cluster exists and a
+        // DestinationRule on the alias is dead. The ServiceEntry makes the external name the
+        // concrete service, and the DestinationRule goes on it.
         const objects = a.externalName
-            ? [{ apiVersion: "v1" as const, kind: "Service" as const, metadata: meta, spec: { type: "ExternalName" as const, externalName: a.externalName, ports } }]
+            ? [
+                { apiVersion: "v1" as const, kind: "Service" as const, metadata: meta, spec: { type: "ExternalName" as const, externalName: a.externalName, ports } },
+                istioObject("ServiceEntry", meta, {
+                    hosts: [a.externalName],
+                    ports: a.ports.map((p) => ({
+                        number: p.port,
+                        name: p.name ?? `tcp-${p.port}`,
+                        protocol: protocolFromPortName(p.name ?? "tcp"),
+                        ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
+                    })),
+                    location: "MESH_EXTERNAL",
+                    resolution: "DNS",
+                }),
+            ]
             : [selectorlessService(meta, ports), ...endpointObjects(a.endpointsApi, meta, a.addresses ?? [], ports)];
         const tls = a.tlsMode === "SIMPLE" ? { mode: "SIMPLE" as const, sni: a.sni ?? a.externalName } : { mode: "DISABLE" as const };
-        const all = [...objects, istioObject("DestinationRule", meta, { host, trafficPolicy: { tls } })];
+        const all = [...objects, istioObject("DestinationRule", meta, { host: a.externalName ?? host, trafficPolicy: { tls } })];
         for (const obj of all) {
             registerObject(`${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`, obj, { parent: this });
         }

@@ -40,6 +40,22 @@ function withExportTo<T extends object>(spec: T, exportTo: string[] | undefined)
     return exportTo ? { ...spec, exportTo } : spec;
 }
 
+/**
+ * exportTo for an object the egress gateway must read too (the ServiceEntry of its upstream,
+ * the VirtualService with its second hop): the namespaces asked for, plus the gateway's own.
+ * Without it the gateway never sees its route and answers "no route matched".
+ */
+export function exportToWithGateway(exportTo: string[] | undefined, objectNamespace: string, gatewayNamespace: string): string[] | undefined {
+    if (!exportTo || exportTo.includes("*")) {
+        return exportTo;
+    }
+    const own = gatewayNamespace === objectNamespace ? "." : gatewayNamespace;
+    if (exportTo.includes(own) || (own === "." && exportTo.includes(objectNamespace))) {
+        return exportTo;
+    }
+    return [...exportTo, own];
+}
+
 /** The ServiceEntry that registers the external host (or the wildcard's serving host) with the mesh. */
 export function serviceEntrySpec(d: ResolvedDestination, exportTo?: string[]): ServiceEntrySpec {
     const host = d.servingHost ?? d.host;
@@ -136,8 +152,11 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
     const perDestination = args.destinations.map((d): DestinationPlan => {
         const objects: IstioObject[] = [];
         const m = meta(d.name, args.namespace, labels);
+        const seenByGateway = d.egress === "GATEWAY" && args.gateway
+            ? exportToWithGateway(args.exportTo, args.namespace, args.gateway.namespace)
+            : args.exportTo;
         if (d.createServiceEntry) {
-            objects.push(istioObject("ServiceEntry", m, serviceEntrySpec(d, args.exportTo)));
+            objects.push(istioObject("ServiceEntry", m, serviceEntrySpec(d, seenByGateway)));
         }
         if (d.egress === "DIRECT") {
             if (d.tls) {
@@ -146,10 +165,14 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
             return { destination: d, objects };
         }
         const gateway = args.gateway as GatewayRef;
-        objects.push(istioObject("VirtualService", m, twoHopVirtualServiceSpec(d, gateway, args.sniProxy?.host, args.exportTo)));
+        objects.push(istioObject("VirtualService", m, twoHopVirtualServiceSpec(d, gateway, args.sniProxy?.host, seenByGateway)));
         if (d.tls) {
-            // Only the gateway originates: keep this rule out of every sidecar's config.
-            objects.push(istioObject("DestinationRule", m, originationDestinationRuleSpec(d, ["."])));
+            // Only the gateway originates: the rule is for its pods alone (exportTo "." and a
+            // workloadSelector, which is also what lets Istio use credentialName at a gateway).
+            objects.push(istioObject("DestinationRule", m, {
+                ...originationDestinationRuleSpec(d, ["."]),
+                workloadSelector: { matchLabels: gateway.selector },
+            }));
         }
         return { destination: d, objects, gatewayServer: gatewayServer(d), gatewaySubset: gatewaySubset(d) };
     });

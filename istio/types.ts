@@ -141,6 +141,8 @@ export interface DestinationRuleSpec {
     trafficPolicy?: TrafficPolicy;
     subsets?: Subset[];
     exportTo?: string[];
+    /** Only the workloads with these labels (in the rule's namespace) use the rule. */
+    workloadSelector?: { matchLabels: Record<string, string> };
 }
 
 // ---- Sidecar ----

@@ -2,33 +2,12 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as yaml from "js-yaml";
 import { resetRegistrations, settle, unwrap } from "./helpers/mocks";
+import { loadStackConfig, runProgram, STACKS_DIR } from "./helpers/stackProgram";
 import { gatewayValuesErrors, istioSchemaErrors } from "./helpers/schemas";
 
-const STACKS = path.resolve(__dirname, "..", "..", "stacks");
-const PROGRAM = path.resolve(__dirname, "..", "index.js");
-
-/** Loads a stack file's config into the runtime, as `pulumi up` would. */
-function loadStackConfig(file: string): Record<string, unknown> {
-    const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-    const config: Record<string, string> = {};
-    for (const [k, v] of Object.entries(doc.config)) {
-        config[k] = typeof v === "string" ? v : JSON.stringify(v);
-    }
-    pulumi.runtime.setAllConfig(config);
-    return doc.config;
-}
-
-/** Runs the stack program (index.ts) afresh and returns its exports. */
-function runProgram(): Record<string, pulumi.Output<unknown>> {
-    delete require.cache[require.resolve(PROGRAM)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(PROGRAM) as Record<string, pulumi.Output<unknown>>;
-}
-
 describe("example stack configs run through the stack program (index.ts)", () => {
-    const files = fs.readdirSync(STACKS).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort();
+    const files = fs.readdirSync(STACKS_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort();
 
     it("ships an example stack for every scenario", () => {
         const scenarios = files.map((f) => f.match(/^Pulumi\.s(\d+)-/)?.[1]).filter(Boolean);
@@ -40,7 +19,7 @@ describe("example stack configs run through the stack program (index.ts)", () =>
     for (const file of files) {
         it(`${file}: valid objects, valid chart values, useful outputs`, async () => {
             resetRegistrations();
-            loadStackConfig(path.join(STACKS, file));
+            loadStackConfig(path.join(STACKS_DIR, file));
             const exports = runProgram();
             const all = await settle();
             const custom = all.filter((r) => r.custom);

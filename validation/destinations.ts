@@ -216,6 +216,20 @@ export const resolvedDestinationsSchema = destinationsArgsSchema.transform((args
     // Duplicates and conflicts across destinations.
     checkUnique(destinations, (d) => d.name, ctx, (i) => ["destinations", i, args.destinations[i]?.name ? "name" : "host"], "destination name");
     checkUnique(destinations, (d) => `${d.host}:${d.port}`, ctx, (i) => ["destinations", i, "host"], "destination host:port");
+    // Istio keeps one Gateway server per host and port, and drops the others with only a log line.
+    const serverHosts = new Map<string, number>();
+    destinations.forEach((d, i) => {
+        if (d.gatewayPort === undefined) {
+            return;
+        }
+        const key = `${d.host}/${d.gatewayPort}`;
+        const first = serverHosts.get(key);
+        if (first === undefined) {
+            serverHosts.set(key, i);
+        } else {
+            ctx.addIssue({ code: "custom", path: ["destinations", i, "host"], message: `${JSON.stringify(d.host)} already goes through gateway port ${d.gatewayPort} (destinations[${first}]): one host, one gateway server per port; set gatewayPort to another port`, input: args });
+        }
+    });
     const portUse = new Map<number, { cls: string; index: number }>();
     destinations.forEach((d, i) => {
         if (d.gatewayPort === undefined) {

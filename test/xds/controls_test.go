@@ -1,0 +1,126 @@
+package egressxds
+
+import (
+	"strings"
+	"testing"
+)
+
+// Negative controls: each breaks one stack's objects the way a plausible bug would, and the
+// scenario checks must then fail with a message naming the scenario and the hop. A control that
+// passes would mean the check above cannot see that class of defect.
+
+type control struct {
+	name   string
+	stack  string
+	hop    string // a hop (by name) whose failure the control must cause
+	mutate func(t *testing.T, w *world)
+}
+
+func controls() []control {
+	return []control{
+		{
+			name: "the mesh route names a subset the gateway DestinationRule lacks", stack: "s02-http-gateway", hop: "sidecar → egress gateway",
+			mutate: func(t *testing.T, w *world) {
+				vs := only(t, w, "VirtualService", "cnn")
+				route := list(vs, "spec", "http")[0].(map[string]any)["route"].([]any)[0].(map[string]any)
+				route["destination"].(map[string]any)["subset"] = "cnn-typo"
+			},
+		},
+		{
+			name: "the Gateway selects no pod", stack: "s02-http-gateway", hop: "egress gateway → edition.cnn.com",
+			mutate: func(t *testing.T, w *world) {
+				gw := only(t, w, "Gateway", "istio-egressgateway")
+				gw["spec"].(map[string]any)["selector"] = map[string]any{"istio": "no-such-gateway"}
+			},
+		},
+		{
+			name: "exportTo hides the second hop from the gateway's namespace", stack: "s02-http-gateway", hop: "egress gateway → edition.cnn.com",
+			mutate: func(t *testing.T, w *world) {
+				for _, kind := range []string{"VirtualService", "ServiceEntry"} {
+					only(t, w, kind, "cnn")["spec"].(map[string]any)["exportTo"] = []any{"shop"}
+				}
+			},
+		},
+		{
+			name: "the same host twice on one gateway port (passthrough beside origination)", stack: "s05-gateway-simple-origination", hop: "egress gateway → my-nginx over TLS",
+			mutate: func(t *testing.T, w *world) {
+				gw := only(t, w, "Gateway", "istio-egressgateway")
+				dup := object{
+					"apiVersion": "networking.istio.io/v1", "kind": "Gateway",
+					"metadata": map[string]any{"name": "aaa-passthrough", "namespace": namespaceOf(gw), "creationTimestamp": "2020-01-01T00:00:00Z"},
+					"spec": map[string]any{
+						"selector": deepCopy(get(gw, "spec", "selector")),
+						"servers": []any{map[string]any{
+							"port":  map[string]any{"number": 443, "name": "tls-443", "protocol": "TLS"},
+							"hosts": []any{"my-nginx.mesh-external.svc.cluster.local"},
+							"tls":   map[string]any{"mode": "PASSTHROUGH"},
+						}},
+					},
+				}
+				w.istio = append(w.istio, dup)
+			},
+		},
+		{
+			name: "origination DestinationRule naming another credential", stack: "s06-gateway-mutual-origination", hop: "egress gateway → my-nginx over mutual TLS",
+			mutate: func(t *testing.T, w *world) {
+				dr := only(t, w, "DestinationRule", "nginx")
+				settings := list(dr, "spec", "trafficPolicy", "portLevelSettings")[0].(map[string]any)["tls"].(map[string]any)
+				settings["credentialName"] = "someone-elses-credential"
+			},
+		},
+		{
+			name: "a namespace without the registry-only Sidecar", stack: "s15-registry-only", hop: "payments sidecar → unregistered host is a black hole",
+			mutate: func(t *testing.T, w *world) {
+				var kept []object
+				for _, o := range w.istio {
+					if !(kindOf(o) == "Sidecar" && namespaceOf(o) == "payments") {
+						kept = append(kept, o)
+					}
+				}
+				w.istio = kept
+			},
+		},
+	}
+}
+
+func only(t *testing.T, w *world, kind, name string) object {
+	t.Helper()
+	found := w.find(kind, name)
+	if len(found) != 1 {
+		t.Fatalf("control needs exactly one %s %s in %s, found %d", kind, name, w.stack, len(found))
+	}
+	return found[0]
+}
+
+func TestNegativeControlsFail(t *testing.T) {
+	rendered, err := loadRendered(inputsDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byStack := map[string]scenario{}
+	for _, sc := range scenarios() {
+		byStack[sc.stack] = sc
+	}
+	for _, c := range controls() {
+		t.Run(c.name, func(t *testing.T) {
+			sc, r := byStack[c.stack], rendered[c.stack]
+			if r == nil {
+				t.Fatalf("no rendered stack %s", c.stack)
+			}
+			w, err := buildWorld(r, sc.fixtures, sc.clientNamespaces)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.mutate(t, w)
+			problems := startWorld(t, w).run(sc)
+			want := `hop "` + c.hop + `"`
+			for _, p := range problems {
+				if strings.Contains(p, sc.title) && strings.Contains(p, want) {
+					t.Logf("fails as intended: %s", p)
+					return
+				}
+			}
+			t.Errorf("control %q did not make %s fail at %s; problems: %q", c.name, sc.title, want, problems)
+		})
+	}
+}

@@ -1,0 +1,213 @@
+package egressxds
+
+import (
+	"fmt"
+	"testing"
+
+	"istio.io/istio/pilot/pkg/simulation"
+)
+
+// Every example stack, walked hop by hop through what istiod would push: from a client sidecar
+// in an application namespace (never the gateway's), then, for gateway scenarios, from the
+// egress gateway to the outside. Cluster names are Envoy's: outbound|<port>|<subset>|<host>.
+
+const gatewayHost = "istio-egressgateway.istio-system.svc.cluster.local"
+
+func viaGateway(port int, subset string) string {
+	return fmt.Sprintf("outbound|%d|%s|%s", port, subset, gatewayHost)
+}
+
+func external(port int, host string) string { return fmt.Sprintf("outbound|%d||%s", port, host) }
+
+func httpCall(host string, port int) simulation.Call {
+	return simulation.Call{Port: port, Protocol: simulation.HTTP, HostHeader: host}
+}
+
+func tlsCall(sni string, port int) simulation.Call {
+	return simulation.Call{Port: port, Protocol: simulation.TCP, TLS: simulation.TLS, Sni: sni}
+}
+
+func tcpCall(address string, port int) simulation.Call {
+	return simulation.Call{Address: address, Port: port, Protocol: simulation.TCP}
+}
+
+// myNginx is the seeds' in-cluster "external" server (namespace mesh-external, no sidecar),
+// which the origination scenarios reach through the gateway.
+var myNginx = []object{{
+	"apiVersion": "v1", "kind": "Service",
+	"metadata": map[string]any{"name": "my-nginx", "namespace": "mesh-external"},
+	"spec": map[string]any{
+		"selector": map[string]any{"run": "my-nginx"},
+		"ports":    []any{map[string]any{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 443}},
+	},
+}, {
+	"apiVersion": "apps/v1", "kind": "Deployment",
+	"metadata": map[string]any{"name": "my-nginx", "namespace": "mesh-external"},
+	"spec": map[string]any{
+		"selector": map[string]any{"matchLabels": map[string]any{"run": "my-nginx"}},
+		"template": map[string]any{"metadata": map[string]any{"labels": map[string]any{"run": "my-nginx"}}},
+	},
+}}
+
+func scenarios() []scenario {
+	return []scenario{
+		{
+			stack: "s01-gateway", title: "S1 egress gateway install", clientNamespaces: []string{"shop"},
+			hops: []hop{{
+				name: "sidecar → the gateway Service", from: sidecarIn("shop"),
+				call: httpCall(gatewayHost, 80), cluster: external(80, gatewayHost),
+			}},
+			extra: checkS1Chart,
+		},
+		{
+			stack: "s02-http-gateway", title: "S2 HTTP via the egress gateway", clientNamespaces: []string{"shop"},
+			hops: []hop{
+				{name: "sidecar → egress gateway", from: sidecarIn("shop"), call: httpCall("edition.cnn.com", 80), cluster: viaGateway(80, "cnn")},
+				{name: "egress gateway → edition.cnn.com", from: egressGateway, chained: true, call: httpCall("edition.cnn.com", 0),
+					cluster: external(80, "edition.cnn.com"), tls: &upstreamTLS{mode: "NONE"}},
+			},
+		},
+		{
+			stack: "s03-https-passthrough", title: "S3 HTTPS passthrough via the egress gateway", clientNamespaces: []string{"shop"},
+			hops: []hop{
+				{name: "sidecar → egress gateway (by SNI)", from: sidecarIn("shop"), call: tlsCall("edition.cnn.com", 443), cluster: viaGateway(443, "cnn")},
+				{name: "egress gateway → edition.cnn.com (passthrough by SNI)", from: egressGateway, chained: true, call: tlsCall("edition.cnn.com", 0),
+					cluster: external(443, "edition.cnn.com"), tls: &upstreamTLS{mode: "NONE"}},
+			},
+		},
+		{
+			stack: "s04-sidecar-origination", title: "S4 TLS origination at the sidecar", clientNamespaces: []string{"shop"},
+			hops: []hop{{
+				name: "sidecar → edition.cnn.com:443 over TLS", from: sidecarIn("shop"), call: httpCall("edition.cnn.com", 80),
+				// No credentialName: the server is verified against the proxy's system roots.
+				cluster: external(80, "edition.cnn.com"), tls: &upstreamTLS{mode: "SIMPLE", sni: "edition.cnn.com", sds: []string{"file-root:system"}}, port: 443,
+			}},
+		},
+		{
+			stack: "s05-gateway-simple-origination", title: "S5 TLS origination at the egress gateway (SIMPLE)",
+			clientNamespaces: []string{"shop"}, fixtures: myNginx,
+			hops: []hop{
+				{name: "sidecar → egress gateway over Istio mTLS", from: sidecarIn("shop"), call: httpCall("my-nginx.mesh-external.svc.cluster.local", 80),
+					cluster: viaGateway(443, "nginx"), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: "my-nginx.mesh-external.svc.cluster.local"}},
+				{name: "egress gateway → my-nginx over TLS", from: egressGateway, chained: true, call: httpCall("my-nginx.mesh-external.svc.cluster.local", 0),
+					cluster: external(443, "my-nginx.mesh-external.svc.cluster.local"),
+					// Istio appends "-cacert" to a SIMPLE credentialName; its SDS server strips one
+					// suffix when no Secret has the doubled name, and finds client-credential-cacert.
+					tls: &upstreamTLS{mode: "SIMPLE", sni: "my-nginx.mesh-external.svc.cluster.local",
+						sds: []string{"kubernetes://client-credential-cacert-cacert"}, sans: []string{"my-nginx.mesh-external.svc.cluster.local"}}},
+			},
+		},
+		{
+			stack: "s06-gateway-mutual-origination", title: "S6 mutual TLS origination at the egress gateway",
+			clientNamespaces: []string{"shop"}, fixtures: myNginx,
+			hops: []hop{
+				{name: "sidecar → egress gateway over Istio mTLS", from: sidecarIn("shop"), call: httpCall("my-nginx.mesh-external.svc.cluster.local", 80),
+					cluster: viaGateway(443, "nginx"), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: "my-nginx.mesh-external.svc.cluster.local"}},
+				{name: "egress gateway → my-nginx over mutual TLS", from: egressGateway, chained: true, call: httpCall("my-nginx.mesh-external.svc.cluster.local", 0),
+					cluster: external(443, "my-nginx.mesh-external.svc.cluster.local"),
+					tls: &upstreamTLS{mode: "MUTUAL", sni: "my-nginx.mesh-external.svc.cluster.local",
+						sds: []string{"kubernetes://client-credential", "kubernetes://client-credential-cacert"}, sans: []string{"my-nginx.mesh-external.svc.cluster.local"}}},
+			},
+		},
+		{
+			stack: "s09-wildcard-serving-host", title: "S9 wildcard hosts, one serving host", clientNamespaces: []string{"shop"},
+			hops: []hop{
+				{name: "sidecar → egress gateway (en.wikipedia.org by SNI)", from: sidecarIn("shop"), call: tlsCall("en.wikipedia.org", 443), cluster: viaGateway(443, "wikipedia")},
+				{name: "egress gateway → www.wikipedia.org", from: egressGateway, chained: true, call: tlsCall("en.wikipedia.org", 0), cluster: external(443, "www.wikipedia.org")},
+			},
+		},
+		{
+			stack: "s10-sni-proxy", title: "S10 wildcard hosts, arbitrary domains, through the SNI proxy", clientNamespaces: []string{"shop"},
+			hops: []hop{
+				{name: "sidecar → egress gateway (en.wikipedia.org by SNI)", from: sidecarIn("shop"), call: tlsCall("en.wikipedia.org", 443), cluster: viaGateway(443, "wikipedia-any")},
+				{name: "egress gateway → SNI proxy :443", from: egressGateway, chained: true, call: tlsCall("en.wikipedia.org", 0),
+					cluster: external(443, "egress-sni-proxy.istio-system.svc.cluster.local")},
+				{name: "sidecar → egress gateway :9443 (api.partner.example.com by SNI)", from: sidecarIn("shop"), call: tlsCall("api.partner.example.com", 9443), cluster: viaGateway(9443, "partner-tls-9443")},
+				{name: "egress gateway → SNI proxy, still :9443", from: egressGateway, chained: true, call: tlsCall("api.partner.example.com", 0),
+					cluster: external(9443, "egress-sni-proxy.istio-system.svc.cluster.local")},
+			},
+		},
+		{
+			stack: "s11-kubernetes-services", title: "S11 Kubernetes Services for egress", clientNamespaces: []string{"default"},
+			hops: []hop{
+				{name: "sidecar → my-httpbin (ExternalName alias of httpbin.org)", from: sidecarIn("default"), call: httpCall("my-httpbin.default.svc.cluster.local", 80),
+					cluster: external(80, "httpbin.org"), tls: &upstreamTLS{mode: "NONE"}},
+				{name: "sidecar → my-wikipedia (selector-less Service, TLS passthrough)", from: sidecarIn("default"), call: tlsCall("www.wikipedia.org", 443), toService: "my-wikipedia.default",
+					cluster: external(443, "my-wikipedia.default.svc.cluster.local"), tls: &upstreamTLS{mode: "NONE"}},
+			},
+		},
+		{
+			stack: "s12-external-proxy", title: "S12 external legacy HTTPS proxy", clientNamespaces: []string{"default"},
+			hops: []hop{{name: "sidecar → company proxy 10.20.30.40:3128 (TCP)", from: sidecarIn("default"), call: tcpCall("10.20.30.40", 3128),
+				cluster: external(3128, "my-company-proxy.com")}},
+		},
+		{
+			stack: "s13-forward-proxy", title: "S13 nginx forward-proxy routing", clientNamespaces: []string{"default"},
+			hops: []hop{
+				{name: "sidecar → HTTP forward proxy :8080 (www.qq.com)", from: sidecarIn("default"), call: httpCall("www.qq.com", 80),
+					cluster: external(8080, "nginx-proxy-http.default.svc.cluster.local")},
+				{name: "sidecar → SNI proxy :8443 (www.qq.com by SNI)", from: sidecarIn("default"), call: tlsCall("www.qq.com", 443),
+					cluster: external(8443, "nginx-proxy-https.default.svc.cluster.local")},
+			},
+		},
+		{
+			stack: "s14-network-policies", title: "S14 bypass prevention (routes of the fenced namespace)", clientNamespaces: []string{"test-egress"},
+			hops: []hop{
+				{name: "sidecar → egress gateway (by SNI)", from: sidecarIn("test-egress"), call: tlsCall("edition.cnn.com", 443), cluster: viaGateway(443, "cnn")},
+				{name: "egress gateway → edition.cnn.com", from: egressGateway, chained: true, call: tlsCall("edition.cnn.com", 0), cluster: external(443, "edition.cnn.com")},
+			},
+		},
+		{
+			stack: "s15-registry-only", title: "S15 registry-only outbound", clientNamespaces: []string{"payments", "shop", "other"},
+			hops: []hop{
+				{name: "payments sidecar → api.stripe.com (registered, DIRECT)", from: sidecarIn("payments"), call: tlsCall("api.stripe.com", 443), cluster: external(443, "api.stripe.com")},
+				{name: "payments sidecar → unregistered host is a black hole", from: sidecarIn("payments"), call: tlsCall("www.example.org", 443), cluster: "BlackHoleCluster"},
+				{name: "shop sidecar → unregistered host is a black hole", from: sidecarIn("shop"), call: httpCall("www.example.org", 80), cluster: "BlackHoleCluster"},
+				{name: "sidecar outside the listed namespaces keeps the mesh default", from: sidecarIn("other"), call: tlsCall("www.example.org", 443), cluster: "PassthroughCluster"},
+			},
+		},
+	}
+}
+
+func TestEveryExampleStackHasASimulatedScenario(t *testing.T) {
+	rendered, err := loadRendered(inputsDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, sc := range scenarios() {
+		known[sc.stack] = true
+		if rendered[sc.stack] == nil {
+			t.Errorf("scenario %s: no rendered stack %s", sc.title, sc.stack)
+		}
+	}
+	for _, name := range sortedKeys(rendered) {
+		if !known[name] {
+			t.Errorf("stack %s has no simulation scenario: add one to scenarios()", name)
+		}
+	}
+}
+
+func TestScenarios(t *testing.T) {
+	rendered, err := loadRendered(inputsDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range scenarios() {
+		t.Run(sc.stack, func(t *testing.T) {
+			r := rendered[sc.stack]
+			if r == nil {
+				t.Skipf("not rendered (reported by TestEveryExampleStackHasASimulatedScenario)")
+			}
+			w, err := buildWorld(r, sc.fixtures, sc.clientNamespaces)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := startWorld(t, w)
+			for _, p := range s.run(sc) {
+				t.Error(p)
+			}
+			s.validate(t)
+		})
+	}
+}

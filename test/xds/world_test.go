@@ -1,0 +1,231 @@
+package egressxds
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// A world is one stack's objects plus what a real cluster would add around them: the gateway
+// chart's objects, a running Pod (with an IP) for every Deployment, EndpointSlices for Services
+// with selectors (Istio reads EndpointSlices only), cluster IPs, Namespaces, and the scenario's
+// fixtures (services that exist outside the stack, such as the seeds' my-nginx).
+
+type gatewayPod struct {
+	name, namespace, ip, serviceAccount string
+	labels                              map[string]string
+}
+
+type world struct {
+	stack    string
+	istio    []object // Istio kinds: FakeOptions.ConfigString
+	kube     []object // core kinds: FakeOptions.KubernetesObjectString
+	gateways []gatewayPod
+}
+
+// gatewayInjectionLabels are what the gateway injection template adds to a gateway pod
+// (manifests/charts/istio-control/istio-discovery/files/gateway-injection-template.yaml):
+// canonical names only; notably no security.istio.io/tlsMode, so sidecars reach gateways
+// with plain auto-mTLS fallback unless a DestinationRule asks for ISTIO_MUTUAL.
+func gatewayInjectionLabels(pod map[string]string, deployment string) map[string]string {
+	out := map[string]string{}
+	for k, v := range pod {
+		out[k] = v
+	}
+	canonical := pod["app.kubernetes.io/name"]
+	if canonical == "" {
+		canonical = pod["app"]
+	}
+	if canonical == "" {
+		canonical = deployment
+	}
+	out["service.istio.io/canonical-name"] = canonical
+	out["service.istio.io/canonical-revision"] = "latest"
+	return out
+}
+
+func buildWorld(r *renderedStack, fixtures []object, clientNamespaces []string) (*world, error) {
+	w := &world{stack: r.Stack}
+	var kube []object
+	for _, o := range r.Objects {
+		o = deepCopy(o)
+		if isIstioConfig(o) {
+			w.istio = append(w.istio, o)
+		} else {
+			kube = append(kube, o)
+		}
+	}
+	gatewayDeployments := map[string]bool{}
+	for _, c := range r.Charts {
+		objs, err := renderGatewayChart(c, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range objs {
+			if kindOf(o) == "Deployment" {
+				gatewayDeployments[namespaceOf(o)+"/"+nameOf(o)] = true
+			}
+			kube = append(kube, o)
+		}
+	}
+	kube = append(kube, deepCopy(fixtures)...)
+
+	ips := newAllocator()
+	var pods []object
+	for _, d := range kube {
+		if kindOf(d) != "Deployment" {
+			continue
+		}
+		ns, name := namespaceOf(d), nameOf(d)
+		labels := stringMap(get(d, "spec", "template", "metadata", "labels"))
+		gateway := gatewayDeployments[ns+"/"+name]
+		if gateway {
+			labels = gatewayInjectionLabels(labels, name)
+		}
+		sa := str(d, "spec", "template", "spec", "serviceAccountName")
+		if sa == "" {
+			sa = "default"
+		}
+		ip := ips.pod()
+		pods = append(pods, pod(name+"-0", ns, ip, sa, labels))
+		if gateway {
+			w.gateways = append(w.gateways, gatewayPod{name: name + "-0", namespace: ns, ip: ip, serviceAccount: sa, labels: labels})
+		}
+	}
+	kube = append(kube, pods...)
+
+	var slices []object
+	for _, s := range kube {
+		if kindOf(s) != "Service" {
+			continue
+		}
+		if str(s, "spec", "type") != "ExternalName" && str(s, "spec", "clusterIP") == "" {
+			s["spec"].(map[string]any)["clusterIP"] = ips.service()
+		}
+		selector := stringMap(get(s, "spec", "selector"))
+		if len(selector) == 0 {
+			continue
+		}
+		var addrs []string
+		for _, p := range pods {
+			if namespaceOf(p) == namespaceOf(s) && matches(selector, stringMap(get(p, "metadata", "labels"))) {
+				addrs = append(addrs, str(p, "status", "podIP"))
+			}
+		}
+		if len(addrs) > 0 {
+			slices = append(slices, endpointSlice(s, addrs))
+		}
+	}
+	kube = append(kube, slices...)
+
+	namespaces := map[string]bool{}
+	for _, n := range clientNamespaces {
+		namespaces[n] = true
+	}
+	for _, o := range append(append([]object{}, kube...), w.istio...) {
+		if ns := namespaceOf(o); ns != "" {
+			namespaces[ns] = true
+		}
+	}
+	for _, ns := range sortedKeys(namespaces) {
+		kube = append(kube, object{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{
+			"name": ns, "labels": map[string]any{"kubernetes.io/metadata.name": ns},
+		}})
+	}
+	// The fake registry only takes kinds it watches; the chart's RBAC, PDB and HPA are not routing.
+	for _, o := range kube {
+		switch kindOf(o) {
+		case "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "PodDisruptionBudget", "HorizontalPodAutoscaler", "ServiceAccount":
+			continue
+		}
+		w.kube = append(w.kube, o)
+	}
+	return w, nil
+}
+
+func matches(selector, labels map[string]string) bool {
+	for k, v := range selector {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func pod(name, namespace, ip, serviceAccount string, labels map[string]string) object {
+	l := map[string]any{}
+	for k, v := range labels {
+		l[k] = v
+	}
+	return object{
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": map[string]any{"name": name, "namespace": namespace, "labels": l},
+		"spec":     map[string]any{"serviceAccountName": serviceAccount, "nodeName": "node-0", "containers": []any{map[string]any{"name": "main", "image": "scratch"}}},
+		"status": map[string]any{
+			"phase": "Running", "podIP": ip, "podIPs": []any{map[string]any{"ip": ip}},
+			"conditions": []any{map[string]any{"type": "Ready", "status": "True"}},
+		},
+	}
+}
+
+// endpointSlice is what the EndpointSlice controller writes for a Service and its ready pods.
+func endpointSlice(svc object, addrs []string) object {
+	var ports []any
+	for _, p := range list(svc, "spec", "ports") {
+		pm := p.(map[string]any)
+		port := pm["targetPort"]
+		if port == nil {
+			port = pm["port"]
+		}
+		ports = append(ports, map[string]any{"name": pm["name"], "port": port, "protocol": "TCP"})
+	}
+	var endpoints []any
+	for _, a := range addrs {
+		endpoints = append(endpoints, map[string]any{"addresses": []any{a}, "conditions": map[string]any{"ready": true}})
+	}
+	return object{
+		"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+		"metadata": map[string]any{
+			"name": nameOf(svc) + "-sim", "namespace": namespaceOf(svc),
+			"labels": map[string]any{"kubernetes.io/service-name": nameOf(svc), "endpointslice.kubernetes.io/managed-by": "endpointslice-controller.k8s.io"},
+		},
+		"addressType": "IPv4", "endpoints": endpoints, "ports": ports,
+	}
+}
+
+type allocator struct{ pods, services int }
+
+func newAllocator() *allocator { return &allocator{} }
+func (a *allocator) pod() string {
+	a.pods++
+	return fmt.Sprintf("10.244.0.%d", 10+a.pods)
+}
+func (a *allocator) service() string {
+	a.services++
+	return fmt.Sprintf("10.96.0.%d", 10+a.services)
+}
+
+func yamlStream(objs []object) string {
+	docs := make([]string, 0, len(objs))
+	for _, o := range objs {
+		b, err := json.Marshal(o)
+		if err != nil {
+			panic(err)
+		}
+		docs = append(docs, string(b))
+	}
+	return strings.Join(docs, "\n---\n")
+}
+
+// find returns the objects of a kind (and name, when given) in the world, for negative controls.
+func (w *world) find(kind, name string) []object {
+	var out []object
+	for _, o := range append(append([]object{}, w.istio...), w.kube...) {
+		if kindOf(o) == kind && (name == "" || nameOf(o) == name) {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return idOf(out[i]) < idOf(out[j]) })
+	return out
+}
