@@ -43,6 +43,8 @@ const cases: Case[] = [
     ["unknown protocol", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "UDP" })), 'destinations[0].protocol: "UDP" is not one of "HTTP", "TLS"'],
     ["unknown egress mode", (n) => new EgressDestinations(n, dest({ host: "a.example.com", egress: "gateway" })), 'destinations[0].egress: "gateway" is not one of "GATEWAY", "DIRECT"'],
     ["unknown resolution", (n) => new EgressDestinations(n, dest({ host: "a.example.com", resolution: "STATIC" })), 'destinations[0].resolution: "STATIC" is not one of "DNS", "DNS_ROUND_ROBIN", "NONE"'],
+    ["the same host passed through and originated on one gateway port", (n) => new EgressDestinations(n, dest({ host: "api.example.com", protocol: "TLS" }, { name: "api-originated", host: "api.example.com", tls: { mode: "SIMPLE" } })),
+        'destinations[1].host: "api.example.com" already goes through gateway port 443 (destinations[0]): one host, one gateway server per port; set gatewayPort to another port'],
     ["gateway port reused with another protocol", (n) => new EgressDestinations(n, { gateway: { ...GW, ports: [{ port: 80, protocol: "HTTP" }, { port: 8443, protocol: "TLS" }] }, destinations: [{ host: "a.example.com" }, { host: "b.example.com", protocol: "TLS", port: 8443, gatewayPort: 80 }] }),
         "destinations[1].gatewayPort: gateway port 80 carries HTTP, but this destination needs a TLS port"],
     ["gateway port that the gateway does not have", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "TLS", port: 8443 })),

@@ -52,6 +52,7 @@ describe("pure builders", () => {
             host: "my-nginx.mesh-external.svc.cluster.local",
             trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "MUTUAL", credentialName: "client-credential", sni: "my-nginx.mesh-external.svc.cluster.local", subjectAltNames: ["my-nginx.mesh-external.svc.cluster.local"] } }] },
             exportTo: ["."],
+            workloadSelector: { matchLabels: { istio: "egressgateway" } },
         });
         for (const obj of [...plan.shared, ...plan.perDestination[0]!.objects]) {
             assert.deepEqual(istioSchemaErrors(obj), [], obj.kind);

@@ -121,6 +121,17 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         assert.deepEqual(vs.tls[1].route[0].destination, { host: "www.wikipedia.org", port: { number: 443 } });
     });
 
+    it("keeps what the gateway reads visible to the gateway's namespace when exportTo names others", async () => {
+        new EgressDestinations("scoped", { gateway: GW, exportTo: ["shop"], destinations: [{ name: "cnn", host: "edition.cnn.com" }] });
+        const all = await validatedManifests();
+        // The second hop lives in the VirtualService, and its upstream in the ServiceEntry: the
+        // gateway (in the objects' own namespace) must see both, or it answers "no route matched".
+        assert.deepEqual((get(all, "VirtualService/istio-system/cnn").spec as Any).exportTo, ["shop", "."]);
+        assert.deepEqual((get(all, "ServiceEntry/istio-system/cnn").spec as Any).exportTo, ["shop", "."]);
+        // Only sidecars use the subsets.
+        assert.deepEqual((get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any).exportTo, ["shop"]);
+    });
+
     it("applies exportTo to every object when asked", async () => {
         new EgressDestinations("export", { gateway: GW, exportTo: ["."], destinations: [{ host: "api.example.com" }] });
         const all = await validatedManifests();

@@ -19,8 +19,12 @@ describe("S11 Kubernetes Services for egress (KubernetesEgressService)", () => {
         assert.equal(s.spec.type, "ExternalName");
         assert.equal(s.spec.externalName, "httpbin.org");
         assert.deepEqual(s.spec.ports, [{ name: "http", port: 80, protocol: "TCP" }]);
+        // The ExternalName Service is an alias (Istio >= 1.21): the ServiceEntry is the concrete
+        // service it resolves to, and the DestinationRule applies there.
+        const se = get(all, "ServiceEntry/default/my-httpbin").spec as Any;
+        assert.deepEqual(se, { hosts: ["httpbin.org"], ports: [{ number: 80, name: "http", protocol: "HTTP" }], location: "MESH_EXTERNAL", resolution: "DNS" });
         const dr = get(all, "DestinationRule/default/my-httpbin").spec as Any;
-        assert.equal(dr.host, "my-httpbin.default.svc.cluster.local");
+        assert.equal(dr.host, "httpbin.org");
         assert.deepEqual(dr.trafficPolicy.tls, { mode: "DISABLE" });
         assert.equal(await unwrap(svc.host), "my-httpbin.default.svc.cluster.local");
     });

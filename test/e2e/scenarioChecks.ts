@@ -135,6 +135,9 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         assert.equal(ext.externalName, "httpbin.org");
         assert.equal(spec(live, "Service/default/my-wikipedia").selector, undefined, "selectorless Service");
         get(live, "EndpointSlice/default/my-wikipedia");
+        // The alias resolves to the ServiceEntry of its external name, where the rule applies.
+        assert.deepEqual(spec(live, "ServiceEntry/default/my-httpbin").hosts, ["httpbin.org"]);
+        assert.equal(spec(live, "DestinationRule/default/my-httpbin").host, "httpbin.org");
         for (const dr of ["my-httpbin", "my-wikipedia"]) {
             assert.deepEqual(spec(live, `DestinationRule/default/${dr}`).trafficPolicy, { tls: { mode: "DISABLE" } });
         }
@@ -155,6 +158,8 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
     },
     "s14-network-policies": async (live) => {
         routedThroughGateway(live, "istio-system", "cnn", "edition.cnn.com", "tls", 443);
+        // Scoped to the fenced namespace, and still visible to the gateway beside the objects.
+        assert.deepEqual(spec(live, "VirtualService/istio-system/cnn").exportTo, ["test-egress", "."]);
         const np = spec(live, "NetworkPolicy/test-egress/istio-egress-only");
         assert.deepEqual(np.policyTypes, ["Egress"]);
         assert.deepEqual(np.podSelector, {});

@@ -151,10 +151,11 @@ func scenarios() []scenario {
 			},
 		},
 		{
-			stack: "s14-network-policies", title: "S14 bypass prevention (routes of the fenced namespace)", clientNamespaces: []string{"test-egress"},
+			stack: "s14-network-policies", title: "S14 bypass prevention, routes exported to the fenced namespace only", clientNamespaces: []string{"test-egress", "shop"},
 			hops: []hop{
 				{name: "sidecar → egress gateway (by SNI)", from: sidecarIn("test-egress"), call: tlsCall("edition.cnn.com", 443), cluster: viaGateway(443, "cnn")},
 				{name: "egress gateway → edition.cnn.com", from: egressGateway, chained: true, call: tlsCall("edition.cnn.com", 0), cluster: external(443, "edition.cnn.com")},
+				{name: "sidecar in a namespace the routes are not exported to gets none of them", from: sidecarIn("shop"), call: tlsCall("edition.cnn.com", 443), cluster: "PassthroughCluster"},
 			},
 		},
 		{

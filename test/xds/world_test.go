@@ -22,6 +22,17 @@ type world struct {
 	istio    []object // Istio kinds: FakeOptions.ConfigString
 	kube     []object // core kinds: FakeOptions.KubernetesObjectString
 	gateways []gatewayPod
+	charts   []object // everything the gateway chart rendered (PDB and RBAC included)
+}
+
+func (w *world) chartObjects(kind string) []object {
+	var out []object
+	for _, o := range w.charts {
+		if kindOf(o) == kind {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // gatewayInjectionLabels are what the gateway injection template adds to a gateway pod
@@ -62,6 +73,7 @@ func buildWorld(r *renderedStack, fixtures []object, clientNamespaces []string) 
 		if err != nil {
 			return nil, err
 		}
+		w.charts = append(w.charts, deepCopy(objs)...)
 		for _, o := range objs {
 			if kindOf(o) == "Deployment" {
 				gatewayDeployments[namespaceOf(o)+"/"+nameOf(o)] = true
