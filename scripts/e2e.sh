@@ -12,4 +12,6 @@ scripts/toolchain.sh
 # shellcheck disable=SC1091
 source "${ISTIO_EGRESS_TOOLCHAIN:-$HOME/.cache/istio-egress-toolchain}/env.sh"
 npm run build
+# The objects the simulation suite is fed: the e2e checks the API server holds exactly these.
+node bin/test/xds/render.js out/xds
 exec npx mocha --config .mocharc.e2e.json "$@"

@@ -4,7 +4,7 @@ import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { KubeObject } from "./support/kubeClient";
 import { exampleStackConfig, OperationLog, REPO_ROOT, withLocalChart } from "./support/pulumiProject";
-import { StateObject, stateObjects } from "./support/stackObjects";
+import { describeObject, notContained, StateObject, stateObjects } from "./support/stackObjects";
 import { checkpointFiles, destroyAndCheck, e2e, privateKeyPaths, readBack, up } from "./support/suite";
 import { istioctlAnalyze } from "./support/istioctl";
 import { scenarioChecks } from "./scenarioChecks";
@@ -13,6 +13,11 @@ import { scenarioChecks } from "./scenarioChecks";
 // provider plugins, against a real kube-apiserver holding Istio's CRDs. For every example stack
 // (stacks/Pulumi.sNN-*.yaml): up, read back, a no-change preview, no plaintext keys in the
 // state, istioctl analyze, destroy. Deeper checks for single stacks live in their own files.
+
+/** What render.js wrote for the simulation suite (scripts/e2e.sh renders before mocha runs). */
+const SIMULATION_INPUTS = path.join(REPO_ROOT, "out", "xds");
+
+interface RenderedObject { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }
 
 const EXAMPLE_STACKS = fs.readdirSync(path.join(REPO_ROOT, "stacks"))
     .map((f) => /^Pulumi\.(s\d\d-[a-z0-9-]+)\.yaml$/.exec(f)?.[1])
@@ -57,6 +62,22 @@ describe("e2e: every example stack, with the real engine against a real API serv
 
             it("reads every object back from the API server with the spec Pulumi sent", async () => {
                 live = await readBack(objects);
+            });
+
+            it("the API server holds exactly the objects the simulation suite was given", () => {
+                const file = path.join(SIMULATION_INPUTS, `${name}.json`);
+                const rendered = (JSON.parse(fs.readFileSync(file, "utf8")) as { objects: RenderedObject[] }).objects;
+                // The chart's objects come from the chart (the simulation renders the official
+                // one), and Secrets are never written out: everything else must be the same set.
+                const deployed = objects.filter((o) => !o.urn.includes("helm.sh/v4:Chart$") && o.kind !== "Secret");
+                const ids = (os: { kind: string; name: string; namespace?: string }[]) => os.map(describeObject).sort();
+                assert.deepEqual(ids(rendered.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace }))), ids(deployed));
+                for (const o of rendered) {
+                    const id = describeObject({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace });
+                    const liveObject = live.get(id);
+                    assert.ok(liveObject, `${id} is not in the API server`);
+                    assert.deepEqual(notContained(o, liveObject), [], `${id}: the simulated object differs from the deployed one`);
+                }
             });
 
             it("matches the scenario (objects read back from the API server)", async () => {

@@ -170,6 +170,17 @@ func scenarios() []scenario {
 	}
 }
 
+func scenarioFor(t *testing.T, stack string) scenario {
+	t.Helper()
+	for _, sc := range scenarios() {
+		if sc.stack == stack {
+			return sc
+		}
+	}
+	t.Fatalf("no scenario for %s", stack)
+	return scenario{}
+}
+
 func TestEveryExampleStackHasASimulatedScenario(t *testing.T) {
 	rendered, err := loadRendered(inputsDir())
 	if err != nil {

@@ -62,7 +62,7 @@ type hop struct {
 	toService string
 	cluster   string
 	tls       *upstreamTLS // when set, the matched cluster's upstream TLS must be exactly this
-	port    int          // when set, the matched cluster's static/DNS endpoints must use this port
+	port      int          // when set, the matched cluster's static/DNS endpoints must use this port
 }
 
 type scenario struct {
