@@ -219,6 +219,9 @@ func TestScenarios(t *testing.T) {
 			for _, p := range s.run(sc) {
 				t.Error(p)
 			}
+			for _, p := range s.paths {
+				t.Log(p)
+			}
 			s.validate(t)
 		})
 	}

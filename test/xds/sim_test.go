@@ -75,6 +75,8 @@ type scenario struct {
 }
 
 type simWorld struct {
+	// paths: each hop that went where expected, as listener → filter chain / route → cluster.
+	paths  []string
 	t      *testing.T
 	w      *world
 	server *xds.FakeDiscoveryServer
@@ -205,6 +207,7 @@ func (s *simWorld) run(sc scenario) []string {
 			continue
 		}
 		prev = c
+		s.paths = append(s.paths, fmt.Sprintf("%s [%s]: listener %s → %s → %s", h.name, h.from, r.ListenerMatched, via(r), r.ClusterMatched))
 		got := clusterTLS(s.t, c)
 		if h.tls != nil && got.String() != h.tls.String() {
 			fail(h, "cluster %q upstream TLS is %s, want %s", c.Name, got, h.tls)
@@ -271,6 +274,16 @@ func (s *simWorld) targetPort(serviceHost string, port int) (int, error) {
 		return 0, fmt.Errorf("service %s has no port %d", serviceHost, port)
 	}
 	return 0, fmt.Errorf("no Service for %s in the cluster", serviceHost)
+}
+
+func via(r simulation.Result) string {
+	if r.RouteMatched != "" || r.VirtualHostMatched != "" {
+		return fmt.Sprintf("route %s / %s / %s", r.RouteConfigMatched, r.VirtualHostMatched, r.RouteMatched)
+	}
+	if r.FilterChainMatched == "" {
+		return "its (unnamed) filter chain"
+	}
+	return "filter chain " + r.FilterChainMatched
 }
 
 func (s *simWorld) clusterIP(service string) (string, error) {

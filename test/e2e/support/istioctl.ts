@@ -12,6 +12,22 @@ export interface AnalyzeResult {
     readonly output: string;
     /** Analyzer messages at Error level ("Error [IST0101] ..."), not the summary line. */
     readonly errors: string[];
+    /** Analyzer messages at every level (Error, Warning, Info). */
+    readonly messages: string[];
+}
+
+/**
+ * The one analyzer message the package accepts (the simulation suite applies the same rule):
+ * IST0129 on a DestinationRule that originates SIMPLE TLS without a credentialName. Istio then
+ * verifies the server against the proxy's system roots, which the S4 simulation asserts.
+ */
+export function acceptedAnalyzerMessage(line: string, objects: KubeObject[]): boolean {
+    const m = /^Warning \[IST0129\] \(DestinationRule ([^/\s]+)\/([^\s]+)/.exec(line);
+    if (!m) {
+        return false;
+    }
+    const dr = objects.find((o) => o.kind === "DestinationRule" && o.metadata.namespace === m[1] && o.metadata.name === m[2]);
+    return dr !== undefined && !JSON.stringify(dr.spec).includes("credentialName");
 }
 
 /** Drops what the server added (status, managed fields...), as if the objects were files. */
@@ -28,11 +44,18 @@ export function istioctlAnalyze(objects: KubeObject[]): Promise<AnalyzeResult> {
     const file = path.join(dir, "objects.yaml");
     fs.writeFileSync(file, objects.map((o) => yaml.dump(asManifest(o))).join("---\n"));
     return new Promise((resolve) => {
-        execFile("istioctl", ["analyze", "--use-kube=false", "--failure-threshold", "Error", file], { timeout: 300_000 }, (err, stdout, stderr) => {
+        const args = ["analyze", "--use-kube=false", "--all-namespaces", "--output-threshold", "Info", "--failure-threshold", "Error", file];
+        execFile("istioctl", args, { timeout: 300_000 }, (err, stdout, stderr) => {
             fs.rmSync(dir, { recursive: true, force: true });
             const output = `${stdout}${stderr}`;
             const exitCode = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-            resolve({ exitCode, output, errors: output.split("\n").filter((l) => /^Error \[IST\d+\]/.test(l)) });
+            const lines = output.split("\n");
+            resolve({
+                exitCode,
+                output,
+                errors: lines.filter((l) => /^Error \[IST\d+\]/.test(l)),
+                messages: lines.filter((l) => /^(Error|Warning|Info) \[IST\d+\]/.test(l)),
+            });
         });
     });
 }
