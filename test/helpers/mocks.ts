@@ -13,6 +13,7 @@ export interface Registered {
 }
 
 const registered: Registered[] = [];
+const duplicates: string[] = [];
 
 /** The fake expiry every mocked TLS certificate reports as `validityEndTime`. */
 export const FAKE_VALIDITY_END_TIME = "2030-01-01T00:00:00Z";
@@ -37,6 +38,11 @@ function tlsOutputs(type: string, name: string): Record<string, unknown> {
 
 pulumi.runtime.setMocks({
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        // The engine refuses two resources with one URN (type and name, for one parent chain);
+        // the mocks are stricter (one name per type in a test) and settle() reports it.
+        if (registered.some((r) => r.type === args.type && r.name === args.name)) {
+            duplicates.push(`${args.type} ${args.name}`);
+        }
         registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
         return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...tlsOutputs(args.type, args.name), ...args.inputs } };
     },
@@ -48,11 +54,15 @@ pulumi.runtime.setMocks({
 /** Forgets what earlier tests registered. */
 export function resetRegistrations(): void {
     registered.length = 0;
+    duplicates.length = 0;
 }
 
-/** Waits until every pending registration has reached the mocks, then returns them all. */
+/** Waits until every pending registration has reached the mocks, then returns them all; fails on a duplicate name. */
 export async function settle(): Promise<Registered[]> {
     await waitForRPCs();
+    if (duplicates.length > 0) {
+        throw new Error(`duplicate resource names (the engine would refuse them): ${duplicates.join(", ")}`);
+    }
     return [...registered];
 }
 

@@ -1,0 +1,14 @@
+import * as assert from "node:assert/strict";
+import * as k8s from "@pulumi/kubernetes";
+import { resetRegistrations, settle } from "./helpers/mocks";
+
+describe("the shared mocks", () => {
+    beforeEach(resetRegistrations);
+
+    it("refuse a second resource with the same type and name, as the engine does", async () => {
+        new k8s.core.v1.ConfigMap("same", { metadata: { name: "a", namespace: "default" } });
+        new k8s.core.v1.ConfigMap("same", { metadata: { name: "b", namespace: "default" } });
+        await assert.rejects(settle(), /duplicate resource names \(the engine would refuse them\): kubernetes:core\/v1:ConfigMap same/);
+        resetRegistrations();
+    });
+});
