@@ -67,25 +67,11 @@ func (w *world) everything() []object {
 }
 
 func TestAnalyzerFindsNothing(t *testing.T) {
-	rendered, err := loadRendered(inputsDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, sc := range scenarios() {
-		t.Run(sc.stack, func(t *testing.T) {
-			r := rendered[sc.stack]
-			if r == nil {
-				t.Skip("not rendered")
-			}
-			w, err := buildWorld(r, sc.fixtures, sc.clientNamespaces)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range analyze(t, w.everything()) {
-				t.Errorf("%s (%s): istio analyzer: %s", sc.stack, sc.title, m)
-			}
-		})
-	}
+	forEachScenarioWorld(t, func(t *testing.T, sc scenario, w *world) {
+		for _, m := range analyze(t, w.everything()) {
+			t.Errorf("%s (%s): istio analyzer: %s", sc.stack, sc.title, m)
+		}
+	})
 }
 
 // The analyzer can fail: a VirtualService naming a missing gateway and subset is reported.

@@ -49,6 +49,21 @@ var myNginx = []object{{
 	},
 }}
 
+// gatewayOrigination: S5/S6, the seeds' my-nginx reached through the gateway, which originates
+// TLS with the stack's SDS credential and checks the server's SAN.
+func gatewayOrigination(stack, title, secondHop, mode string, sds ...string) scenario {
+	const host = "my-nginx.mesh-external.svc.cluster.local"
+	return scenario{
+		stack: stack, title: title, clientNamespaces: []string{"shop"}, fixtures: myNginx,
+		hops: []hop{
+			{name: "sidecar → egress gateway over Istio mTLS", from: sidecarIn("shop"), call: httpCall(host, 80),
+				cluster: viaGateway(443, "nginx"), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: host}},
+			{name: secondHop, from: egressGateway, chained: true, call: httpCall(host, 0),
+				cluster: external(443, host), tls: &upstreamTLS{mode: mode, sni: host, sds: sds, sans: []string{host}}},
+		},
+	}
+}
+
 func scenarios() []scenario {
 	return []scenario{
 		{
@@ -83,32 +98,12 @@ func scenarios() []scenario {
 				cluster: external(80, "edition.cnn.com"), tls: &upstreamTLS{mode: "SIMPLE", sni: "edition.cnn.com", sds: []string{"file-root:system"}}, port: 443,
 			}},
 		},
-		{
-			stack: "s05-gateway-simple-origination", title: "S5 TLS origination at the egress gateway (SIMPLE)",
-			clientNamespaces: []string{"shop"}, fixtures: myNginx,
-			hops: []hop{
-				{name: "sidecar → egress gateway over Istio mTLS", from: sidecarIn("shop"), call: httpCall("my-nginx.mesh-external.svc.cluster.local", 80),
-					cluster: viaGateway(443, "nginx"), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: "my-nginx.mesh-external.svc.cluster.local"}},
-				{name: "egress gateway → my-nginx over TLS", from: egressGateway, chained: true, call: httpCall("my-nginx.mesh-external.svc.cluster.local", 0),
-					cluster: external(443, "my-nginx.mesh-external.svc.cluster.local"),
-					// Istio appends "-cacert" to a SIMPLE credentialName; its SDS server strips one
-					// suffix when no Secret has the doubled name, and finds client-credential-cacert.
-					tls: &upstreamTLS{mode: "SIMPLE", sni: "my-nginx.mesh-external.svc.cluster.local",
-						sds: []string{"kubernetes://client-credential-cacert-cacert"}, sans: []string{"my-nginx.mesh-external.svc.cluster.local"}}},
-			},
-		},
-		{
-			stack: "s06-gateway-mutual-origination", title: "S6 mutual TLS origination at the egress gateway",
-			clientNamespaces: []string{"shop"}, fixtures: myNginx,
-			hops: []hop{
-				{name: "sidecar → egress gateway over Istio mTLS", from: sidecarIn("shop"), call: httpCall("my-nginx.mesh-external.svc.cluster.local", 80),
-					cluster: viaGateway(443, "nginx"), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: "my-nginx.mesh-external.svc.cluster.local"}},
-				{name: "egress gateway → my-nginx over mutual TLS", from: egressGateway, chained: true, call: httpCall("my-nginx.mesh-external.svc.cluster.local", 0),
-					cluster: external(443, "my-nginx.mesh-external.svc.cluster.local"),
-					tls: &upstreamTLS{mode: "MUTUAL", sni: "my-nginx.mesh-external.svc.cluster.local",
-						sds: []string{"kubernetes://client-credential", "kubernetes://client-credential-cacert"}, sans: []string{"my-nginx.mesh-external.svc.cluster.local"}}},
-			},
-		},
+		// Istio appends "-cacert" to a SIMPLE credentialName; its SDS server strips one suffix
+		// when no Secret has the doubled name, and finds client-credential-cacert.
+		gatewayOrigination("s05-gateway-simple-origination", "S5 TLS origination at the egress gateway (SIMPLE)",
+			"egress gateway → my-nginx over TLS", "SIMPLE", "kubernetes://client-credential-cacert-cacert"),
+		gatewayOrigination("s06-gateway-mutual-origination", "S6 mutual TLS origination at the egress gateway",
+			"egress gateway → my-nginx over mutual TLS", "MUTUAL", "kubernetes://client-credential", "kubernetes://client-credential-cacert"),
 		{
 			stack: "s09-wildcard-serving-host", title: "S9 wildcard hosts, one serving host", clientNamespaces: []string{"shop"},
 			hops: []hop{
@@ -200,7 +195,8 @@ func TestEveryExampleStackHasASimulatedScenario(t *testing.T) {
 	}
 }
 
-func TestScenarios(t *testing.T) {
+// forEachScenarioWorld runs f in a subtest per scenario, on a fresh world of its rendered stack.
+func forEachScenarioWorld(t *testing.T, f func(t *testing.T, sc scenario, w *world)) {
 	rendered, err := loadRendered(inputsDir())
 	if err != nil {
 		t.Fatal(err)
@@ -215,14 +211,20 @@ func TestScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := startWorld(t, w)
-			for _, p := range s.run(sc) {
-				t.Error(p)
-			}
-			for _, p := range s.paths {
-				t.Log(p)
-			}
-			s.validate(t)
+			f(t, sc, w)
 		})
 	}
+}
+
+func TestScenarios(t *testing.T) {
+	forEachScenarioWorld(t, func(t *testing.T, sc scenario, w *world) {
+		s := startWorld(t, w)
+		for _, p := range s.run(sc) {
+			t.Error(p)
+		}
+		for _, p := range s.paths {
+			t.Log(p)
+		}
+		s.validate(t)
+	})
 }
