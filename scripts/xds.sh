@@ -2,7 +2,7 @@
 # The simulation suite (npm run test:xds): renders what every example stack registers
 # (out/xds/<stack>.json, test/xds/render.ts), then walks each scenario through Istio's own config
 # generator in a Go test (test/xds). The Go build shares the toolchain's module and build caches
-# (~/.cache/istio-egress-toolchain): cold ~10 min on 2 cores, warm under a minute.
+# (~/.cache/istio-egress-toolchain): cold ~6 min on 2 cores, warm under a minute.
 # Extra arguments go to `go test` (e.g. -run 'TestScenarios/s06' -v).
 set -euo pipefail
 cd "$(dirname "$0")/.."
