@@ -6,7 +6,7 @@ import { Egress, EgressArgs, validateEgressArgs, ValidationError } from "./api";
 /** Config keys of the stack (under the project namespace `istio-egress:`), one per EgressArgs field. */
 const CONFIG_KEYS = [
     "gateway", "destinations", "namespace", "sniProxy", "kubernetesServices", "externalProxies",
-    "forwardProxies", "networkPolicies", "registryOnly", "exportTo", "certificates",
+    "forwardProxies", "networkPolicies", "registryOnly", "exportTo", "defaultAllowedSources", "certificates",
 ] as const;
 
 function readConfig(): EgressArgs {

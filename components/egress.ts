@@ -3,7 +3,8 @@ import { z } from "zod";
 import { parseOrThrow, ValidationError } from "../validation/format";
 import { destinationSchema, resolvedDestinationsSchema, ResolvedDestinations } from "../validation/destinations";
 import { namespaceName } from "../validation/common";
-import { EgressDestinationArgs, EgressDestinations, DestinationSummary } from "./egressDestinations";
+import { AllowedSources, EgressDestinationArgs, EgressDestinations, DestinationSummary } from "./egressDestinations";
+import { sourcesSchema } from "../validation/sources";
 import { EgressGateway, EgressGatewayArgs, egressGatewayArgsSchema, egressGatewayRef, TolerationArgs } from "./egressGateway";
 import { EgressNetworkPolicies, EgressNetworkPoliciesArgs, egressNetworkPoliciesArgsSchema } from "./egressNetworkPolicies";
 import { ExternalHttpsProxy, ExternalHttpsProxyArgs, externalHttpsProxyArgsSchema } from "./externalHttpsProxy";
@@ -55,6 +56,8 @@ export interface EgressArgs {
     readonly registryOnly?: RegistryOnlyOutboundArgs;
     /** exportTo for destination objects. @default all namespaces */
     readonly exportTo?: string[];
+    /** Who may use a destination that lists no allowedSources. Default: nobody (the gateway refuses every caller). */
+    readonly defaultAllowedSources?: AllowedSources;
     /** CA, server and client certificates, and SDS credential Secrets in the gateway's namespace (S5–S8). */
     readonly certificates?: EgressCertificatesArgs;
 }
@@ -80,6 +83,7 @@ export const egressArgsSchema = z.strictObject({
     networkPolicies: egressNetworkPoliciesArgsSchema.optional(),
     registryOnly: registryOnlyOutboundArgsSchema.optional(),
     exportTo: z.array(z.string()).optional(),
+    defaultAllowedSources: sourcesSchema.optional(),
     certificates: z.unknown().optional(),
 });
 
@@ -123,6 +127,7 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
             destinations: args.destinations,
             sniProxy: proxyRef,
             exportTo: args.exportTo,
+            defaultAllowedSources: args.defaultAllowedSources,
         });
     }
     if (args.certificates) {
@@ -210,6 +215,7 @@ export class Egress extends pulumi.ComponentResource {
                 destinations: args.destinations,
                 sniProxy: proxy?.ref,
                 exportTo: args.exportTo,
+                defaultAllowedSources: args.defaultAllowedSources,
             }, { parent: this, dependsOn: issued?.credentials ?? [] })
             : undefined;
         (args.kubernetesServices ?? []).forEach((s) => new KubernetesEgressService(`${name}-svc-${s.namespace}-${s.name}`, s, parent));

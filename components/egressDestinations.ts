@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { planDestinations } from "../istio/destinationObjects";
 import { managedLabels } from "../istio/labels";
 import { objectId, registerObject } from "../kube/register";
-import { resolvedDestinationsSchema } from "../validation/destinations";
+import { ResolvedDestination, resolvedDestinationsSchema } from "../validation/destinations";
+import { allowsAnyone } from "../validation/sources";
 import type { EgressGatewayPortArgs } from "./egressGateway";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
@@ -23,6 +24,17 @@ export interface TlsOriginationArgs {
     readonly sni?: string;
     /** Accept the server certificate only if it carries one of these SANs. */
     readonly subjectAltNames?: string[];
+}
+
+/**
+ * Who may use a destination through the egress gateway: workloads by namespace and/or service
+ * account, identified by their Istio mTLS certificate at the gateway.
+ */
+export interface AllowedSources {
+    /** Namespaces whose workloads may use it; ["*"] allows any workload with a mesh identity. */
+    readonly namespaces?: string[];
+    /** Service accounts that may use it, as "<namespace>/<name>". */
+    readonly serviceAccounts?: string[];
 }
 
 /** One external destination. */
@@ -49,6 +61,11 @@ export interface EgressDestinationArgs {
     readonly createServiceEntry?: boolean;
     /** Originate TLS (S4 at the sidecar with egress DIRECT; S5/S6 at the gateway). */
     readonly tls?: TlsOriginationArgs;
+    /**
+     * Who may use this destination through the gateway. Default: the defaultAllowedSources of the
+     * destinations; without either, nobody: the gateway refuses every caller (and preview warns).
+     */
+    readonly allowedSources?: AllowedSources;
 }
 
 /** Where an egress gateway is: `EgressGateway.ref`, or written by hand for a gateway installed elsewhere. */
@@ -84,6 +101,8 @@ export interface EgressDestinationsArgs {
     readonly sniProxy?: SniProxyRefArgs;
     /** Namespaces the objects are visible to ("." or "*" or names). @default Istio's default, all */
     readonly exportTo?: string[];
+    /** Who may use a destination that lists no allowedSources. Default: nobody. */
+    readonly defaultAllowedSources?: AllowedSources;
 }
 
 const _argsMatchSchema: Accepts<typeof resolvedDestinationsSchema, EgressDestinationsArgs> = true;
@@ -105,6 +124,24 @@ export interface DestinationSummary {
     readonly origination?: string;
     /** `kind/namespace/name` of each object only this destination uses. */
     readonly objects: string[];
+    /**
+     * Who the egress gateway lets use it: "nobody", "any mesh workload", or the namespaces and
+     * service accounts ("namespace shop", "service account payments/api"). DIRECT destinations: "not enforced (DIRECT)".
+     */
+    readonly allowedSources: string[];
+}
+
+function describeSources(d: ResolvedDestination): string[] {
+    if (d.egress === "DIRECT") {
+        return ["not enforced (DIRECT)"];
+    }
+    if (!d.sources) {
+        return ["nobody"];
+    }
+    if (allowsAnyone(d.sources)) {
+        return ["any mesh workload"];
+    }
+    return [...d.sources.namespaces.map((n) => `namespace ${n}`), ...d.sources.serviceAccounts.map((sa) => `service account ${sa}`)];
 }
 
 /**
@@ -123,6 +160,11 @@ export class EgressDestinations extends pulumi.ComponentResource {
         super(TYPE_TOKENS.EgressDestinations, name, {}, opts);
         const resolved = validateArgs(resolvedDestinationsSchema, args, this);
         const plan = planDestinations(resolved, managedLabels("EgressDestinations"));
+        resolved.destinations.forEach((d, i) => {
+            if (d.egress === "GATEWAY" && !d.sources) {
+                pulumi.log.warn(`destinations[${i}] (${d.name}): no allowedSources and no defaultAllowedSources: the egress gateway refuses every caller of ${d.host}`, this);
+            }
+        });
 
         for (const obj of plan.shared) {
             registerObject(`${name}-${obj.metadata.name}`, obj, { parent: this });
@@ -140,6 +182,7 @@ export class EgressDestinations extends pulumi.ComponentResource {
             egress: p.destination.egress,
             ...(p.destination.tls ? { origination: `${p.destination.tls.mode} at the ${p.destination.egress === "GATEWAY" ? "gateway" : "sidecar"}` } : {}),
             objects: p.objects.map(objectId),
+            allowedSources: describeSources(p.destination),
         })));
         this.sharedObjects = pulumi.output(plan.shared.map(objectId));
         this.registerOutputs({ destinations: this.destinations, sharedObjects: this.sharedObjects });

@@ -1,9 +1,10 @@
 import { GatewayRef, gatewayServiceHost } from "../validation/gateway";
 import { ResolvedDestination, ResolvedDestinations } from "../validation/destinations";
 import { isWildcard } from "../validation/common";
+import { allowNothingPolicySpec, destinationPolicySpec } from "./authorizationObjects";
 import {
     DestinationRuleSpec, GatewayServer, HttpRoute, IstioObject, ObjectMeta, PortProtocol, ServiceEntrySpec, ServicePort,
-    Subset, TlsRoute, VirtualServiceSpec, istioObject,
+    Subset, TcpRoute, TlsRoute, VirtualServiceSpec, istioObject,
 } from "./types";
 
 // Pure builders: the Istio objects that route each destination, following the seeds' YAML.
@@ -72,25 +73,31 @@ export function serviceEntrySpec(d: ResolvedDestination, exportTo?: string[]): S
     return withExportTo({ hosts: [host], ports, location: "MESH_EXTERNAL", resolution }, exportTo);
 }
 
+/**
+ * The SNI a sidecar sends to the gateway inside Istio mTLS: the host, or for a wildcard one name
+ * it covers (the real SNI of the app's own TLS travels inside, untouched).
+ */
+export function gatewaySni(d: ResolvedDestination): string {
+    return isWildcard(d.host) ? `istio-egress.${d.host.slice(2)}` : d.host;
+}
+
+/**
+ * The destination's own Gateway server. Every hop to the gateway is Istio mutual TLS, so the
+ * gateway knows the caller's identity: HTTP (and HTTP to originate TLS for) is terminated as
+ * HTTPS ISTIO_MUTUAL, the app's own TLS as TLS ISTIO_MUTUAL with the inner stream forwarded by
+ * a tcp route. One server per destination: a terminated TLS server forwards by its tcp route,
+ * which must not be shared between hosts.
+ */
 function gatewayServer(d: ResolvedDestination): GatewayServer {
     const number = d.gatewayPort as number;
-    if (d.tls) {
-        return { port: { number, protocol: "HTTPS", name: `https-${number}` }, hosts: [d.host], tls: { mode: "ISTIO_MUTUAL" } };
-    }
-    if (d.protocol === "TLS") {
-        return { port: { number, protocol: "TLS", name: `tls-${number}` }, hosts: [d.host], tls: { mode: "PASSTHROUGH" } };
-    }
-    return { port: { number, protocol: "HTTP", name: `http-${number}` }, hosts: [d.host] };
+    const protocol = d.protocol === "TLS" && !d.tls ? "TLS" : "HTTPS";
+    return { port: { number, protocol, name: `${protocol.toLowerCase()}-${number}-${d.name}` }, hosts: [d.host], tls: { mode: "ISTIO_MUTUAL" } };
 }
 
 function gatewaySubset(d: ResolvedDestination): Subset {
-    if (!d.tls) {
-        return { name: d.name };
-    }
-    // S5/S6: the sidecar reaches the gateway over Istio mTLS, with the external host as SNI.
     return {
         name: d.name,
-        trafficPolicy: { portLevelSettings: [{ port: { number: d.gatewayPort as number }, tls: { mode: "ISTIO_MUTUAL", sni: d.host } }] },
+        trafficPolicy: { portLevelSettings: [{ port: { number: d.gatewayPort as number }, tls: { mode: "ISTIO_MUTUAL", sni: gatewaySni(d) } }] },
     };
 }
 
@@ -114,11 +121,11 @@ export function twoHopVirtualServiceSpec(
     const toExternal = { destination: { host: up.host, port: { number: up.port } }, weight: 100 };
     const spec: VirtualServiceSpec = { hosts: [d.host], gateways: [gwName, MESH] };
     if (d.protocol === "TLS") {
-        const tls: TlsRoute[] = [
-            { match: [{ gateways: [MESH], port: d.port, sniHosts: [d.host] }], route: [toGateway] },
-            { match: [{ gateways: [gwName], port: gwPort, sniHosts: [d.host] }], route: [toExternal] },
-        ];
+        // The gateway terminates the Istio mTLS and forwards the app's TLS stream as it is.
+        const tls: TlsRoute[] = [{ match: [{ gateways: [MESH], port: d.port, sniHosts: [d.host] }], route: [toGateway] }];
+        const tcp: TcpRoute[] = [{ match: [{ gateways: [gwName], port: gwPort }], route: [toExternal] }];
         spec.tls = tls;
+        spec.tcp = tcp;
     } else {
         const http: HttpRoute[] = [
             { name: "mesh-to-egress-gateway", match: [{ gateways: [MESH], port: d.port }], route: [toGateway] },
@@ -166,6 +173,10 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
         }
         const gateway = args.gateway as GatewayRef;
         objects.push(istioObject("VirtualService", m, twoHopVirtualServiceSpec(d, gateway, args.sniProxy?.host, seenByGateway)));
+        const policy = destinationPolicySpec(d, gateway, gatewaySni(d));
+        if (policy) {
+            objects.push(istioObject("AuthorizationPolicy", m, policy));
+        }
         if (d.tls) {
             // Only the gateway originates: the rule is for its pods alone (exportTo "." and a
             // workloadSelector, which is also what lets Istio use credentialName at a gateway).
@@ -181,30 +192,12 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
     if (args.gateway && viaGateway.length > 0) {
         const gateway = args.gateway;
         const gm = meta(gateway.name, gateway.namespace, labels);
-        shared.push(istioObject("Gateway", gm, { selector: gateway.selector, servers: mergeServers(viaGateway.map((p) => p.gatewayServer as GatewayServer)) }));
+        shared.push(istioObject("Gateway", gm, { selector: gateway.selector, servers: viaGateway.map((p) => p.gatewayServer as GatewayServer) }));
         shared.push(istioObject("DestinationRule", gm, withExportTo({
             host: gatewayServiceHost(gateway),
             subsets: viaGateway.map((p) => p.gatewaySubset as Subset),
         }, args.exportTo)));
+        shared.push(istioObject("AuthorizationPolicy", gm, allowNothingPolicySpec(gateway)));
     }
     return { shared, perDestination };
-}
-
-/** One Gateway server per (port, protocol), listing every host that uses it. */
-export function mergeServers(servers: GatewayServer[]): GatewayServer[] {
-    const byKey = new Map<string, GatewayServer>();
-    for (const s of servers) {
-        const key = `${s.port.number}/${s.port.protocol}`;
-        const existing = byKey.get(key);
-        if (existing) {
-            for (const h of s.hosts) {
-                if (!existing.hosts.includes(h)) {
-                    existing.hosts.push(h);
-                }
-            }
-        } else {
-            byKey.set(key, { ...s, hosts: [...s.hosts] });
-        }
-    }
-    return [...byKey.values()];
 }

@@ -1,4 +1,4 @@
-// Typed subset of Istio's networking.istio.io/v1 API: exactly the fields this package writes.
+// Typed subset of Istio's networking.istio.io/v1 and security.istio.io/v1 APIs: exactly the fields this package writes.
 // Tests validate every generated object against the CRD OpenAPI schemas in
 // ../shared/istio/crd-all.gen.yaml, with unknown fields rejected, so these types cannot drift.
 
@@ -152,24 +152,61 @@ export interface SidecarSpec {
     outboundTrafficPolicy: { mode: "REGISTRY_ONLY" | "ALLOW_ANY" };
 }
 
+// ---- AuthorizationPolicy (security.istio.io/v1) ----
+export const ISTIO_SECURITY_API = "security.istio.io/v1";
+
+export interface AuthorizationSource {
+    principals?: string[];
+    namespaces?: string[];
+    /** "<namespace>/<service account>". */
+    serviceAccounts?: string[];
+}
+
+export interface AuthorizationOperation {
+    hosts?: string[];
+    ports?: string[];
+}
+
+export interface AuthorizationRule {
+    from?: { source: AuthorizationSource }[];
+    to?: { operation: AuthorizationOperation }[];
+    when?: { key: string; values: string[] }[];
+}
+
+export interface AuthorizationPolicySpec {
+    selector?: { matchLabels: Record<string, string> };
+    action?: "ALLOW" | "DENY";
+    rules?: AuthorizationRule[];
+}
+
 export interface IstioSpecs {
     ServiceEntry: ServiceEntrySpec;
     Gateway: GatewaySpec;
     VirtualService: VirtualServiceSpec;
     DestinationRule: DestinationRuleSpec;
     Sidecar: SidecarSpec;
+    AuthorizationPolicy: AuthorizationPolicySpec;
 }
 
 export type IstioKind = keyof IstioSpecs;
 
-/** An Istio networking object as it is applied to the cluster. */
+const API_VERSIONS: Record<IstioKind, string> = {
+    ServiceEntry: ISTIO_NETWORKING_API,
+    Gateway: ISTIO_NETWORKING_API,
+    VirtualService: ISTIO_NETWORKING_API,
+    DestinationRule: ISTIO_NETWORKING_API,
+    Sidecar: ISTIO_NETWORKING_API,
+    AuthorizationPolicy: ISTIO_SECURITY_API,
+};
+
+/** An Istio object as it is applied to the cluster. */
 export interface IstioObject<K extends IstioKind = IstioKind> {
-    apiVersion: typeof ISTIO_NETWORKING_API;
+    apiVersion: string;
     kind: K;
     metadata: ObjectMeta;
     spec: IstioSpecs[K];
 }
 
 export function istioObject<K extends IstioKind>(kind: K, metadata: ObjectMeta, spec: IstioSpecs[K]): IstioObject<K> {
-    return { apiVersion: ISTIO_NETWORKING_API, kind, metadata, spec };
+    return { apiVersion: API_VERSIONS[kind], kind, metadata, spec };
 }

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { z } from "zod";
 import { sniProxyConfig, BLOCKED_UPSTREAM } from "../proxy/sniProxyConfig";
-import { mergeServers, planDestinations } from "../istio/destinationObjects";
+import { planDestinations } from "../istio/destinationObjects";
 import { destinationNameFromHost, resolvedDestinationsSchema, sanMatchesHost } from "../validation/destinations";
 import { parseOrThrow, ValidationError } from "../validation/format";
 import { ipOrCidr, hostPattern } from "../validation/common";
@@ -28,13 +28,18 @@ describe("pure builders", () => {
         assert.match(loopback, /listen \[::1\]:8443;/);
     });
 
-    it("merges Gateway servers by port and protocol without duplicating hosts", () => {
-        const merged = mergeServers([
-            { port: { number: 443, protocol: "TLS", name: "tls-443" }, hosts: ["a.com"], tls: { mode: "PASSTHROUGH" } },
-            { port: { number: 443, protocol: "HTTPS", name: "https-443" }, hosts: ["b.com"], tls: { mode: "ISTIO_MUTUAL" } },
-            { port: { number: 443, protocol: "TLS", name: "tls-443" }, hosts: ["c.com", "a.com"], tls: { mode: "PASSTHROUGH" } },
+    it("gives every destination its own Istio-mTLS Gateway server, so a terminated TLS stream is forwarded by its own tcp route", () => {
+        const resolved = parseOrThrow(resolvedDestinationsSchema, {
+            gateway: { name: "istio-egressgateway", namespace: "istio-system", selector: { istio: "egressgateway" }, ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }] },
+            destinations: [{ name: "a", host: "a.com", protocol: "TLS" }, { name: "b", host: "b.com", protocol: "TLS" }, { name: "c", host: "c.com" }],
+            defaultAllowedSources: { namespaces: ["shop"] },
+        });
+        const gw = planDestinations(resolved, {}).shared.find((o) => o.kind === "Gateway");
+        assert.deepEqual((gw!.spec as { servers: unknown[] }).servers, [
+            { port: { number: 443, protocol: "TLS", name: "tls-443-a" }, hosts: ["a.com"], tls: { mode: "ISTIO_MUTUAL" } },
+            { port: { number: 443, protocol: "TLS", name: "tls-443-b" }, hosts: ["b.com"], tls: { mode: "ISTIO_MUTUAL" } },
+            { port: { number: 80, protocol: "HTTPS", name: "https-80-c" }, hosts: ["c.com"], tls: { mode: "ISTIO_MUTUAL" } },
         ]);
-        assert.deepEqual(merged.map((s) => [s.port.name, s.hosts]), [["tls-443", ["a.com", "c.com"]], ["https-443", ["b.com"]]]);
     });
 
     it("plans S5-style origination at the gateway: ISTIO_MUTUAL to the gateway, the credential at the gateway, all CRD-valid", () => {
@@ -44,7 +49,7 @@ describe("pure builders", () => {
         });
         const plan = planDestinations(resolved, {});
         const [gw, gwDr] = plan.shared;
-        assert.deepEqual((gw!.spec as { servers: unknown[] }).servers, [{ port: { number: 443, protocol: "HTTPS", name: "https-443" }, hosts: ["my-nginx.mesh-external.svc.cluster.local"], tls: { mode: "ISTIO_MUTUAL" } }]);
+        assert.deepEqual((gw!.spec as { servers: unknown[] }).servers, [{ port: { number: 443, protocol: "HTTPS", name: "https-443-nginx" }, hosts: ["my-nginx.mesh-external.svc.cluster.local"], tls: { mode: "ISTIO_MUTUAL" } }]);
         assert.deepEqual((gwDr!.spec as { subsets: unknown[] }).subsets, [{ name: "nginx", trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL", sni: "my-nginx.mesh-external.svc.cluster.local" } }] } }]);
         const [vs, dr] = plan.perDestination[0]!.objects;
         assert.equal(vs!.kind, "VirtualService");

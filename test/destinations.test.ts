@@ -19,8 +19,8 @@ type Any = any;
 describe("destinations through the egress gateway (EgressDestinations)", () => {
     beforeEach(resetRegistrations);
 
-    it("S2 HTTP: ServiceEntry (HTTP 80, DNS), Gateway server, gateway subset, and the two hops", async () => {
-        const d = new EgressDestinations("s2", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com" }] });
+    it("S2 HTTP: ServiceEntry (HTTP 80, DNS), an Istio-mTLS Gateway server, gateway subset, the two hops, and who may use it", async () => {
+        const d = new EgressDestinations("s2", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com", allowedSources: { namespaces: ["shop"] } }] });
         const all = await validatedManifests();
         const se = get(all, "ServiceEntry/istio-system/cnn").spec as Any;
         assert.deepEqual(se.hosts, ["edition.cnn.com"]);
@@ -30,11 +30,25 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
 
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
         assert.deepEqual(gw.selector, GW.selector, "the Gateway selects the gateway pods' labels");
-        assert.deepEqual(gw.servers, [{ port: { number: 80, protocol: "HTTP", name: "http-80" }, hosts: ["edition.cnn.com"] }]);
+        // Istio mTLS from the sidecar, so the gateway knows who calls.
+        assert.deepEqual(gw.servers, [{ port: { number: 80, protocol: "HTTPS", name: "https-80-cnn" }, hosts: ["edition.cnn.com"], tls: { mode: "ISTIO_MUTUAL" } }]);
 
         const dr = get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any;
         assert.equal(dr.host, GW_HOST);
-        assert.deepEqual(dr.subsets, [{ name: "cnn" }]);
+        assert.deepEqual(dr.subsets, [{ name: "cnn", trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL", sni: "edition.cnn.com" } }] } }]);
+
+        const ap = get(all, "AuthorizationPolicy/istio-system/cnn").spec as Any;
+        assert.deepEqual(ap, {
+            selector: { matchLabels: GW.selector },
+            action: "ALLOW",
+            rules: [{
+                from: [{ source: { namespaces: ["shop"] } }],
+                to: [{ operation: { ports: ["80"], hosts: ["edition.cnn.com", "edition.cnn.com:80"] } }],
+                when: [{ key: "connection.sni", values: ["edition.cnn.com"] }],
+            }],
+        });
+        // Everything no destination allows is refused.
+        assert.deepEqual(get(all, "AuthorizationPolicy/istio-system/istio-egressgateway").spec, { selector: { matchLabels: GW.selector }, action: "ALLOW" });
 
         const vs = get(all, "VirtualService/istio-system/cnn").spec as Any;
         assert.deepEqual(vs.hosts, ["edition.cnn.com"]);
@@ -45,26 +59,50 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         assert.ok(dr.subsets.some((s: Any) => s.name === hop1.route[0].destination.subset), "the mesh hop's subset exists");
         assert.deepEqual(hop2.match, [{ gateways: [GW_NAME], port: 80 }]);
         assert.deepEqual(hop2.route[0].destination, { host: "edition.cnn.com", port: { number: 80 } });
-        assert.equal(all.size, 4);
+        assert.equal(all.size, 6);
 
         const summary = await unwrap(d.destinations);
-        assert.deepEqual(summary[0]!.objects, ["ServiceEntry/istio-system/cnn", "VirtualService/istio-system/cnn"]);
-        assert.deepEqual(await unwrap(d.sharedObjects), ["Gateway/istio-system/istio-egressgateway", "DestinationRule/istio-system/istio-egressgateway"]);
+        assert.deepEqual(summary[0]!.objects, ["ServiceEntry/istio-system/cnn", "VirtualService/istio-system/cnn", "AuthorizationPolicy/istio-system/cnn"]);
+        assert.deepEqual(summary[0]!.allowedSources, ["namespace shop"]);
+        assert.deepEqual(await unwrap(d.sharedObjects), [
+            "Gateway/istio-system/istio-egressgateway", "DestinationRule/istio-system/istio-egressgateway", "AuthorizationPolicy/istio-system/istio-egressgateway",
+        ]);
     });
 
-    it("S3 HTTPS passthrough: TLS 443 ServiceEntry, PASSTHROUGH server, tls routes matched by sniHosts", async () => {
-        new EgressDestinations("s3", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com", protocol: "TLS" }] });
+    it("S3 HTTPS: TLS 443 ServiceEntry, the app's TLS inside Istio mTLS to the gateway, matched by sniHosts, forwarded by a tcp route", async () => {
+        new EgressDestinations("s3", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com", protocol: "TLS", allowedSources: { serviceAccounts: ["shop/checkout"] } }] });
         const all = await validatedManifests();
         const se = get(all, "ServiceEntry/istio-system/cnn").spec as Any;
         assert.deepEqual(se.ports, [{ number: 443, protocol: "TLS", name: "tls-443" }]);
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
-        assert.deepEqual(gw.servers, [{ port: { number: 443, protocol: "TLS", name: "tls-443" }, hosts: ["edition.cnn.com"], tls: { mode: "PASSTHROUGH" } }]);
+        assert.deepEqual(gw.servers, [{ port: { number: 443, protocol: "TLS", name: "tls-443-cnn" }, hosts: ["edition.cnn.com"], tls: { mode: "ISTIO_MUTUAL" } }]);
         const vs = get(all, "VirtualService/istio-system/cnn").spec as Any;
         assert.equal(vs.http, undefined);
         assert.deepEqual(vs.tls[0].match, [{ gateways: ["mesh"], port: 443, sniHosts: ["edition.cnn.com"] }]);
         assert.deepEqual(vs.tls[0].route[0].destination, { host: GW_HOST, subset: "cnn", port: { number: 443 } });
-        assert.deepEqual(vs.tls[1].match, [{ gateways: [GW_NAME], port: 443, sniHosts: ["edition.cnn.com"] }]);
-        assert.deepEqual(vs.tls[1].route[0].destination, { host: "edition.cnn.com", port: { number: 443 } });
+        assert.equal(vs.tls.length, 1);
+        assert.deepEqual(vs.tcp[0].match, [{ gateways: [GW_NAME], port: 443 }]);
+        assert.deepEqual(vs.tcp[0].route[0].destination, { host: "edition.cnn.com", port: { number: 443 } });
+        const ap = get(all, "AuthorizationPolicy/istio-system/cnn").spec as Any;
+        assert.deepEqual(ap.rules, [{
+            from: [{ source: { serviceAccounts: ["shop/checkout"] } }],
+            to: [{ operation: { ports: ["443"] } }],
+            when: [{ key: "connection.sni", values: ["edition.cnn.com"] }],
+        }]);
+    });
+
+    it("a destination nobody may use gets no ALLOW policy, a warning-worthy summary, and the gateway refuses it", async () => {
+        const d = new EgressDestinations("closed", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com" }] });
+        const all = await validatedManifests();
+        assert.ok(!all.has("AuthorizationPolicy/istio-system/cnn"));
+        assert.ok(all.has("AuthorizationPolicy/istio-system/istio-egressgateway"), "the allow-nothing policy");
+        assert.deepEqual((await unwrap(d.destinations))[0]!.allowedSources, ["nobody"]);
+    });
+
+    it("namespaces [\"*\"] allows any workload with a mesh identity", async () => {
+        new EgressDestinations("open", { gateway: GW, defaultAllowedSources: { namespaces: ["*"] }, destinations: [{ name: "cnn", host: "edition.cnn.com", protocol: "TLS" }] });
+        const all = await validatedManifests();
+        assert.deepEqual((get(all, "AuthorizationPolicy/istio-system/cnn").spec as Any).rules[0].from, [{ source: { principals: ["*"] } }]);
     });
 
     it("shares one Gateway and one DestinationRule among many destinations: 2 objects per destination", async () => {
@@ -74,11 +112,13 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
             destinations: hosts.map((host, i) => ({ host, protocol: i % 2 === 0 ? "HTTP" : "TLS" })),
         });
         const all = await validatedManifests();
-        assert.equal(all.size, 2 + 2 * hosts.length);
+        assert.equal(all.size, 3 + 2 * hosts.length);
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
         assert.deepEqual(gw.servers.map((s: Any) => [s.port.name, s.hosts]), [
-            ["http-80", ["a.example.com", "c.example.com"]],
-            ["tls-443", ["b.example.com", "d.example.com"]],
+            ["https-80-a-example-com", ["a.example.com"]],
+            ["tls-443-b-example-com", ["b.example.com"]],
+            ["https-80-c-example-com", ["c.example.com"]],
+            ["tls-443-d-example-com", ["d.example.com"]],
         ]);
         const dr = get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any;
         assert.deepEqual(dr.subsets.map((s: Any) => s.name), ["a-example-com", "b-example-com", "c-example-com", "d-example-com"]);
@@ -114,11 +154,14 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         assert.equal(se.resolution, "DNS");
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
         assert.deepEqual(gw.servers[0].hosts, ["*.wikipedia.org"]);
-        assert.equal(gw.servers[0].tls.mode, "PASSTHROUGH");
+        assert.equal(gw.servers[0].tls.mode, "ISTIO_MUTUAL");
+        // Inside Istio mTLS the sidecar sends one name the wildcard covers; the app's SNI travels inside.
+        const dr = get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any;
+        assert.equal(dr.subsets[0].trafficPolicy.portLevelSettings[0].tls.sni, "istio-egress.wikipedia.org");
         const vs = get(all, "VirtualService/istio-system/wikipedia").spec as Any;
         assert.deepEqual(vs.hosts, ["*.wikipedia.org"]);
         assert.deepEqual(vs.tls[0].match[0].sniHosts, ["*.wikipedia.org"]);
-        assert.deepEqual(vs.tls[1].route[0].destination, { host: "www.wikipedia.org", port: { number: 443 } });
+        assert.deepEqual(vs.tcp[0].route[0].destination, { host: "www.wikipedia.org", port: { number: 443 } });
     });
 
     it("keeps what the gateway reads visible to the gateway's namespace when exportTo names others", async () => {
@@ -136,8 +179,9 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         new EgressDestinations("export", { gateway: GW, exportTo: ["."], destinations: [{ host: "api.example.com" }] });
         const all = await validatedManifests();
         for (const [id, m] of all) {
-            // A Gateway has no exportTo: it is only used where a VirtualService names it.
-            assert.deepEqual((m.spec as Any).exportTo, m.kind === "Gateway" ? undefined : ["."], id);
+            // A Gateway has no exportTo: it is only used where a VirtualService names it; an
+            // AuthorizationPolicy applies to the workloads it selects.
+            assert.deepEqual((m.spec as Any).exportTo, m.kind === "Gateway" || m.kind === "AuthorizationPolicy" ? undefined : ["."], id);
         }
     });
 });
@@ -174,11 +218,11 @@ describe("S10 wildcard to arbitrary domains via the SNI proxy (Egress)", () => {
         const vs = get(all, "VirtualService/istio-system/internal-tls").spec as Any;
         assert.deepEqual(vs.tls[0].match[0], { gateways: ["mesh"], port: 8443, sniHosts: ["*.corp.example.com"] });
         assert.deepEqual(vs.tls[0].route[0].destination.port, { number: 8443 });
-        assert.deepEqual(vs.tls[1].route[0].destination, { host: "egress-sni-proxy.istio-system.svc.cluster.local", port: { number: 8443 } });
+        assert.deepEqual(vs.tcp[0].route[0].destination, { host: "egress-sni-proxy.istio-system.svc.cluster.local", port: { number: 8443 } });
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
         assert.deepEqual(gw.servers.map((s: Any) => [s.port.number, s.hosts, s.tls.mode]), [
-            [443, ["*.wikipedia.org"], "PASSTHROUGH"],
-            [8443, ["*.corp.example.com"], "PASSTHROUGH"],
+            [443, ["*.wikipedia.org"], "ISTIO_MUTUAL"],
+            [8443, ["*.corp.example.com"], "ISTIO_MUTUAL"],
         ]);
         assert.equal(await unwrap(egress.sniProxyHost), "egress-sni-proxy.istio-system.svc.cluster.local");
     });

@@ -80,7 +80,7 @@ describe("component provider schema", function () {
     it("types the Egress args the way the stack config has them", () => {
         const egress = schema.resources[TYPE_TOKENS.Egress];
         assert.deepEqual(Object.keys(egress.inputProperties ?? {}).sort(), [
-            "certificates", "destinations", "exportTo", "externalProxies", "forwardProxies", "gateway",
+            "certificates", "defaultAllowedSources", "destinations", "exportTo", "externalProxies", "forwardProxies", "gateway",
             "kubernetesServices", "namespace", "networkPolicies", "registryOnly", "sniProxy",
         ]);
         assert.equal(egress.inputProperties?.gateway.$ref, "#/types/istio-egress:index:EgressGatewayArgs");

@@ -4,6 +4,7 @@ import {
     checkUnique, dnsLabel, exactHost, hostPattern, isDnsSubdomain, isWildcard, namespaceName, nonEmptyList, oneOf, portNumber,
 } from "./common";
 import { GatewayRef, gatewayRefSchema } from "./gateway";
+import { ResolvedSources, resolveSources, sourcesSchema } from "./sources";
 
 export const DESTINATION_PROTOCOLS = ["HTTP", "TLS"] as const;
 export const EGRESS_MODES = ["GATEWAY", "DIRECT"] as const;
@@ -34,6 +35,7 @@ export const destinationSchema = z.strictObject({
     gatewayPort: portNumber.optional(),
     createServiceEntry: z.boolean().optional(),
     tls: originationSchema.optional(),
+    allowedSources: sourcesSchema.optional(),
 });
 
 export const sniProxyRefSchema = z.strictObject({
@@ -49,6 +51,7 @@ export const destinationsArgsSchema = z.strictObject({
     destinations: nonEmptyList(destinationSchema, "destination"),
     sniProxy: sniProxyRefSchema.optional(),
     exportTo: z.array(z.string().regex(/^(\*|\.|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/)).optional(),
+    defaultAllowedSources: sourcesSchema.optional(),
 });
 
 /** TLS origination after defaults. */
@@ -73,6 +76,8 @@ export interface ResolvedDestination {
     readonly gatewayPort?: number;
     readonly createServiceEntry: boolean;
     readonly tls?: ResolvedOrigination;
+    /** Who may use the destination through the gateway; undefined: nobody (the gateway refuses every caller). */
+    readonly sources?: ResolvedSources;
 }
 
 export interface ResolvedDestinations {
@@ -196,6 +201,7 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
         gatewayPort,
         createServiceEntry: d.createServiceEntry ?? true,
         tls: origination,
+        sources: d.allowedSources ? resolveSources(d.allowedSources) : args.defaultAllowedSources ? resolveSources(args.defaultAllowedSources) : undefined,
     };
 }
 

@@ -1,0 +1,48 @@
+import { GatewayRef } from "../validation/gateway";
+import { ResolvedDestination } from "../validation/destinations";
+import { allowsAnyone } from "../validation/sources";
+import { AuthorizationPolicySpec, AuthorizationRule, AuthorizationSource } from "./types";
+
+// Pure builders: who may use which destination, enforced by the egress gateway on the identity
+// of the caller's Istio mTLS certificate. ALLOW policies add up; the gateway's allow-nothing
+// policy makes everything else (and a destination nobody is allowed) refused.
+
+/** The shared policy that refuses whatever no destination's policy allows. */
+export function allowNothingPolicySpec(gateway: GatewayRef): AuthorizationPolicySpec {
+    return { selector: { matchLabels: gateway.selector }, action: "ALLOW" };
+}
+
+/** The port the gateway's pods listen on for a Service port (what authorization sees). */
+export function gatewayTargetPort(gateway: GatewayRef, port: number): number {
+    const p = gateway.ports.find((x) => x.port === port);
+    return p?.targetPort ?? port;
+}
+
+/**
+ * One destination's ALLOW policy: its sources, to its gateway port, on its own server (the SNI
+ * its sidecars send inside Istio mTLS) and, for HTTP, its host. Undefined when nobody may use it.
+ */
+export function destinationPolicySpec(d: ResolvedDestination, gateway: GatewayRef, sni: string): AuthorizationPolicySpec | undefined {
+    const s = d.sources;
+    if (!s || d.gatewayPort === undefined) {
+        return undefined;
+    }
+    const from: { source: AuthorizationSource }[] = allowsAnyone(s)
+        ? [{ source: { principals: ["*"] } }]
+        : [
+            ...(s.namespaces.length > 0 ? [{ source: { namespaces: s.namespaces } }] : []),
+            ...(s.serviceAccounts.length > 0 ? [{ source: { serviceAccounts: s.serviceAccounts } }] : []),
+        ];
+    const http = d.protocol === "HTTP";
+    const rule: AuthorizationRule = {
+        from,
+        to: [{
+            operation: {
+                ports: [String(gatewayTargetPort(gateway, d.gatewayPort))],
+                ...(http ? { hosts: [d.host, `${d.host}:${d.port}`] } : {}),
+            },
+        }],
+        when: [{ key: "connection.sni", values: [sni] }],
+    };
+    return { selector: { matchLabels: gateway.selector }, action: "ALLOW", rules: [rule] };
+}
