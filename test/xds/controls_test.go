@@ -70,6 +70,34 @@ func controls() []control {
 			},
 		},
 		{
+			name: "a destination's AuthorizationPolicy widened to any namespace", stack: "s02-http-gateway", hop: "egress gateway → edition.cnn.com",
+			mutate: func(t *testing.T, w *world) {
+				rule := list(only(t, w, "AuthorizationPolicy", "cnn"), "spec", "rules")[0].(map[string]any)
+				rule["from"] = []any{map[string]any{"source": map[string]any{"principals": []any{"*"}}}}
+			},
+		},
+		{
+			name: "no AuthorizationPolicy at the gateway at all", stack: "s03-https-passthrough", hop: "egress gateway → edition.cnn.com (the app's TLS forwarded)",
+			mutate: func(t *testing.T, w *world) {
+				var kept []object
+				for _, o := range w.istio {
+					if kindOf(o) != "AuthorizationPolicy" {
+						kept = append(kept, o)
+					}
+				}
+				w.istio = kept
+			},
+		},
+		{
+			name: "the gateway server accepts plaintext (PASSTHROUGH, as before access control)", stack: "s03-https-passthrough", hop: "egress gateway → edition.cnn.com (the app's TLS forwarded)",
+			mutate: func(t *testing.T, w *world) {
+				server := list(only(t, w, "Gateway", "istio-egressgateway"), "spec", "servers")[0].(map[string]any)
+				server["tls"] = map[string]any{"mode": "PASSTHROUGH"}
+				subset := list(only(t, w, "DestinationRule", "istio-egressgateway"), "spec", "subsets")[0].(map[string]any)
+				delete(subset, "trafficPolicy")
+			},
+		},
+		{
 			// The defect found by this suite: before Istio 1.21 the Service alone made a cluster.
 			name: "an ExternalName Service without the ServiceEntry of its external name", stack: "s11-kubernetes-services", hop: "sidecar → my-httpbin (ExternalName alias of httpbin.org)",
 			mutate: func(t *testing.T, w *world) {

@@ -58,8 +58,10 @@ func gatewayOrigination(stack, title, secondHop, mode string, sds ...string) sce
 		hops: []hop{
 			{name: "sidecar → egress gateway over Istio mTLS", from: sidecarIn("shop"), call: httpCall(host, 80),
 				cluster: viaGateway(443, "nginx"), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: host}},
+			// Only shop's workloads get the organisation's credential presented on their behalf.
 			{name: secondHop, from: egressGateway, chained: true, call: httpCall(host, 0),
-				cluster: external(443, host), tls: &upstreamTLS{mode: mode, sni: host, sds: sds, sans: []string{host}}},
+				cluster: external(443, host), tls: &upstreamTLS{mode: mode, sni: host, sds: sds, sans: []string{host}},
+				denied: []string{"other/default", "mesh-external/default"}},
 		},
 	}
 }
@@ -77,17 +79,21 @@ func scenarios() []scenario {
 		{
 			stack: "s02-http-gateway", title: "S2 HTTP via the egress gateway", clientNamespaces: []string{"shop"},
 			hops: []hop{
-				{name: "sidecar → egress gateway", from: sidecarIn("shop"), call: httpCall("edition.cnn.com", 80), cluster: viaGateway(80, "cnn")},
+				{name: "sidecar → egress gateway", from: sidecarIn("shop"), call: httpCall("edition.cnn.com", 80), cluster: viaGateway(80, "cnn"),
+					tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: "edition.cnn.com"}},
 				{name: "egress gateway → edition.cnn.com", from: egressGateway, chained: true, call: httpCall("edition.cnn.com", 0),
-					cluster: external(80, "edition.cnn.com"), tls: &upstreamTLS{mode: "NONE"}},
+					cluster: external(80, "edition.cnn.com"), tls: &upstreamTLS{mode: "NONE"},
+					alsoAllowed: []string{"shop/checkout"}, denied: []string{"other/default", "istio-system/default"}},
 			},
 		},
 		{
-			stack: "s03-https-passthrough", title: "S3 HTTPS passthrough via the egress gateway", clientNamespaces: []string{"shop"},
+			stack: "s03-https-passthrough", title: "S3 HTTPS via the egress gateway, one service account allowed", clientNamespaces: []string{"shop"},
 			hops: []hop{
-				{name: "sidecar → egress gateway (by SNI)", from: sidecarIn("shop"), call: tlsCall("edition.cnn.com", 443), cluster: viaGateway(443, "cnn")},
-				{name: "egress gateway → edition.cnn.com (passthrough by SNI)", from: egressGateway, chained: true, call: tlsCall("edition.cnn.com", 0),
-					cluster: external(443, "edition.cnn.com"), tls: &upstreamTLS{mode: "NONE"}},
+				{name: "sidecar → egress gateway (the app's TLS inside Istio mTLS)", from: sidecarAs("shop", "checkout"), call: tlsCall("edition.cnn.com", 443), cluster: viaGateway(443, "cnn"),
+					tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: "edition.cnn.com"}},
+				{name: "egress gateway → edition.cnn.com (the app's TLS forwarded)", from: egressGateway, chained: true, call: tlsCall("edition.cnn.com", 0),
+					cluster: external(443, "edition.cnn.com"), tls: &upstreamTLS{mode: "NONE"},
+					denied: []string{"shop/default", "other/checkout"}},
 			},
 		},
 		{
@@ -107,8 +113,10 @@ func scenarios() []scenario {
 		{
 			stack: "s09-wildcard-serving-host", title: "S9 wildcard hosts, one serving host", clientNamespaces: []string{"shop"},
 			hops: []hop{
-				{name: "sidecar → egress gateway (en.wikipedia.org by SNI)", from: sidecarIn("shop"), call: tlsCall("en.wikipedia.org", 443), cluster: viaGateway(443, "wikipedia")},
-				{name: "egress gateway → www.wikipedia.org", from: egressGateway, chained: true, call: tlsCall("en.wikipedia.org", 0), cluster: external(443, "www.wikipedia.org")},
+				{name: "sidecar → egress gateway (en.wikipedia.org by SNI)", from: sidecarIn("shop"), call: tlsCall("en.wikipedia.org", 443), cluster: viaGateway(443, "wikipedia"),
+					tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: "istio-egress.wikipedia.org"}},
+				{name: "egress gateway → www.wikipedia.org", from: egressGateway, chained: true, call: tlsCall("en.wikipedia.org", 0), cluster: external(443, "www.wikipedia.org"),
+					denied: []string{"other/default"}},
 			},
 		},
 		{
@@ -116,10 +124,10 @@ func scenarios() []scenario {
 			hops: []hop{
 				{name: "sidecar → egress gateway (en.wikipedia.org by SNI)", from: sidecarIn("shop"), call: tlsCall("en.wikipedia.org", 443), cluster: viaGateway(443, "wikipedia-any")},
 				{name: "egress gateway → SNI proxy :443", from: egressGateway, chained: true, call: tlsCall("en.wikipedia.org", 0),
-					cluster: external(443, "egress-sni-proxy.istio-system.svc.cluster.local")},
-				{name: "sidecar → egress gateway :9443 (api.partner.example.com by SNI)", from: sidecarIn("shop"), call: tlsCall("api.partner.example.com", 9443), cluster: viaGateway(9443, "partner-tls-9443")},
+					cluster: external(443, "egress-sni-proxy.istio-system.svc.cluster.local"), denied: []string{"other/default"}},
+				{name: "sidecar → egress gateway :9443 (api.partner.example.com by SNI)", from: sidecarAs("shop", "partner-sync"), call: tlsCall("api.partner.example.com", 9443), cluster: viaGateway(9443, "partner-tls-9443")},
 				{name: "egress gateway → SNI proxy, still :9443", from: egressGateway, chained: true, call: tlsCall("api.partner.example.com", 0),
-					cluster: external(9443, "egress-sni-proxy.istio-system.svc.cluster.local")},
+					cluster: external(9443, "egress-sni-proxy.istio-system.svc.cluster.local"), denied: []string{"shop/default"}},
 			},
 		},
 		{
@@ -149,7 +157,8 @@ func scenarios() []scenario {
 			stack: "s14-network-policies", title: "S14 bypass prevention, routes exported to the fenced namespace only", clientNamespaces: []string{"test-egress", "shop"},
 			hops: []hop{
 				{name: "sidecar → egress gateway (by SNI)", from: sidecarIn("test-egress"), call: tlsCall("edition.cnn.com", 443), cluster: viaGateway(443, "cnn")},
-				{name: "egress gateway → edition.cnn.com", from: egressGateway, chained: true, call: tlsCall("edition.cnn.com", 0), cluster: external(443, "edition.cnn.com")},
+				{name: "egress gateway → edition.cnn.com", from: egressGateway, chained: true, call: tlsCall("edition.cnn.com", 0), cluster: external(443, "edition.cnn.com"),
+					alsoAllowed: []string{"test-egress/batch"}, denied: []string{"shop/default"}},
 				{name: "sidecar in a namespace the routes are not exported to gets none of them", from: sidecarIn("shop"), call: tlsCall("edition.cnn.com", 443), cluster: "PassthroughCluster"},
 			},
 		},

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 
 	"istio.io/istio/pilot/pkg/model"
@@ -23,17 +24,28 @@ import (
 const proxyIstioVersion = "1.30.3"
 
 type from struct {
-	namespace string // a client sidecar in this namespace
-	gateway   bool   // the egress gateway's pod
+	namespace      string // a client sidecar in this namespace
+	serviceAccount string // running as this service account
+	gateway        bool   // the egress gateway's pod
 }
 
-func sidecarIn(ns string) from { return from{namespace: ns} }
+func sidecarIn(ns string) from { return from{namespace: ns, serviceAccount: "default"} }
+
+func sidecarAs(ns, sa string) from { return from{namespace: ns, serviceAccount: sa} }
+
+// identity is the SPIFFE principal of a sidecar's Istio certificate.
+func (f from) identity() string {
+	return fmt.Sprintf("spiffe://cluster.local/ns/%s/sa/%s", f.namespace, f.serviceAccount)
+}
 
 var egressGateway = from{gateway: true}
 
 func (f from) String() string {
 	if f.gateway {
 		return "egress gateway"
+	}
+	if f.serviceAccount != "default" {
+		return fmt.Sprintf("sidecar in %s as %s", f.namespace, f.serviceAccount)
 	}
 	return "sidecar in " + f.namespace
 }
@@ -63,6 +75,10 @@ type hop struct {
 	cluster   string
 	tls       *upstreamTLS // when set, the matched cluster's upstream TLS must be exactly this
 	port      int          // when set, the matched cluster's static/DNS endpoints must use this port
+	// For a chained hop into the egress gateway: the gateway must require Istio mTLS on it, let
+	// the previous hop's caller through (its RBAC), and these callers too ("namespace/serviceaccount"),
+	// and refuse the denied ones.
+	alsoAllowed, denied []string
 }
 
 type scenario struct {
@@ -119,7 +135,7 @@ func (s *simWorld) sim(f from) (*simulation.Simulation, error) {
 			ConfigNamespace: f.namespace,
 			IPAddresses:     []string{"10.244.9.9"},
 			Labels:          labels,
-			Metadata:        &model.NodeMetadata{Namespace: f.namespace, Labels: labels, IstioVersion: proxyIstioVersion},
+			Metadata:        &model.NodeMetadata{Namespace: f.namespace, Labels: labels, IstioVersion: proxyIstioVersion, ServiceAccount: f.serviceAccount},
 		}
 	}
 	sim := simulation.NewSimulation(s.t, s.server, s.server.SetupProxy(p))
@@ -156,6 +172,7 @@ func (s *simWorld) run(sc scenario) []string {
 		problems = append(problems, fmt.Sprintf("%s (%s), hop %q [%s]: %s", sc.stack, sc.title, h.name, h.from, fmt.Sprintf(format, args...)))
 	}
 	var prev *cluster.Cluster
+	var caller from
 	for _, h := range sc.hops {
 		sim, err := s.sim(h.from)
 		if err != nil {
@@ -191,6 +208,10 @@ func (s *simWorld) run(sc scenario) []string {
 		}
 		r := sim.Run(call)
 		prev = nil
+		if h.chained && h.from.gateway {
+			problems = append(problems, s.checkGatewayAccess(sc, h, sim, call, r, caller)...)
+		}
+		caller = h.from
 		if r.Error != nil {
 			fail(h, "%v (listener %q, filter chain %q, route config %q, virtual host %q, route %q)",
 				r.Error, r.ListenerMatched, r.FilterChainMatched, r.RouteConfigMatched, r.VirtualHostMatched, r.RouteMatched)
@@ -274,6 +295,86 @@ func (s *simWorld) targetPort(serviceHost string, port int) (int, error) {
 		return 0, fmt.Errorf("service %s has no port %d", serviceHost, port)
 	}
 	return 0, fmt.Errorf("no Service for %s in the cluster", serviceHost)
+}
+
+// checkGatewayAccess: the gateway requires Istio mTLS for the hop and its RBAC lets exactly the
+// right callers through.
+func (s *simWorld) checkGatewayAccess(sc scenario, h hop, sim *simulation.Simulation, call simulation.Call, r simulation.Result, caller from) []string {
+	var problems []string
+	fail := func(format string, args ...any) {
+		problems = append(problems, fmt.Sprintf("%s (%s), hop %q [%s]: %s", sc.stack, sc.title, h.name, h.from, fmt.Sprintf(format, args...)))
+	}
+	if call.TLS != simulation.MTLS {
+		fail("the previous hop reaches the gateway without Istio mTLS: the gateway cannot know who calls")
+		return problems
+	}
+	plain := call
+	plain.TLS, plain.Alpn = simulation.Plaintext, ""
+	if h.call.TLS == simulation.TLS {
+		plain.TLS = simulation.TLS
+	}
+	if pr := sim.Run(plain); pr.Error == nil {
+		fail("the gateway also accepts the call without Istio mTLS (reached %q)", pr.ClusterMatched)
+	}
+	if r.Error != nil {
+		return problems
+	}
+	var l *listener.Listener
+	for _, x := range sim.Listeners {
+		if x.GetName() == r.ListenerMatched {
+			l = x
+		}
+	}
+	chains := matchedChains(l, r.FilterChainMatched, call.Sni)
+	if len(chains) == 0 {
+		fail("no filter chain of listener %q for SNI %q to read RBAC from", r.ListenerMatched, call.Sni)
+		return problems
+	}
+	host := ""
+	if call.Protocol == simulation.HTTP || call.Protocol == simulation.HTTP2 {
+		host = call.HostHeader
+	}
+	verdict := func(identity string) (bool, error) {
+		req := rbacRequest{principal: identity, sni: call.Sni, port: call.Port, host: host}
+		allowed := true
+		for _, fc := range chains {
+			rules, err := rbacRules(fc)
+			if err != nil {
+				return false, err
+			}
+			if len(rules) == 0 {
+				return false, fmt.Errorf("filter chain %q has no RBAC filter: the gateway authorizes nobody's access", fc.GetName())
+			}
+			ok, err := rbacAllows(rules, req)
+			if err != nil {
+				return false, err
+			}
+			allowed = allowed && ok
+		}
+		return allowed, nil
+	}
+	expect := map[string]bool{caller.identity(): true}
+	for _, a := range h.alsoAllowed {
+		expect[identityOf(a)] = true
+	}
+	for _, d := range h.denied {
+		expect[identityOf(d)] = false
+	}
+	for _, id := range sortedKeys(expect) {
+		got, err := verdict(id)
+		switch {
+		case err != nil:
+			fail("RBAC for %s: %v", id, err)
+		case got != expect[id]:
+			fail("the gateway's RBAC %s %s (want %s)", map[bool]string{true: "allows", false: "refuses"}[got], id, map[bool]string{true: "allowed", false: "refused"}[expect[id]])
+		}
+	}
+	return problems
+}
+
+func identityOf(nsSA string) string {
+	ns, sa, _ := strings.Cut(nsSA, "/")
+	return from{namespace: ns, serviceAccount: sa}.identity()
 }
 
 func via(r simulation.Result) string {
