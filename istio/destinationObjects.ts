@@ -2,6 +2,7 @@ import { GatewayRef, gatewayServiceHost } from "../validation/gateway";
 import { ResolvedDestination, ResolvedDestinations } from "../validation/destinations";
 import { isWildcard } from "../validation/common";
 import { allowNothingPolicySpec, destinationPolicySpec } from "./authorizationObjects";
+import { allowsAnyone, sourceNamespaces } from "../validation/sources";
 import {
     DestinationRuleSpec, GatewayServer, HttpRoute, IstioObject, ObjectMeta, PortProtocol, ServiceEntrySpec, ServicePort,
     Subset, TcpRoute, TlsRoute, VirtualServiceSpec, istioObject,
@@ -46,6 +47,16 @@ function withExportTo<T extends object>(spec: T, exportTo: string[] | undefined)
  * the VirtualService with its second hop): the namespaces asked for, plus the gateway's own.
  * Without it the gateway never sees its route and answers "no route matched".
  */
+/** Sidecars alone use the gateway's subsets: every namespace that may use some destination. */
+function subsetsExportTo(ds: ResolvedDestination[]): string[] | undefined {
+    const each = ds.map(exportToForSources);
+    if (each.some((e) => e === undefined)) {
+        return undefined;
+    }
+    const all = [...new Set(each.flatMap((e) => e ?? []))];
+    return all.length > 0 ? all : ["."];
+}
+
 export function exportToWithGateway(exportTo: string[] | undefined, objectNamespace: string, gatewayNamespace: string): string[] | undefined {
     if (!exportTo || exportTo.includes("*")) {
         return exportTo;
@@ -154,20 +165,33 @@ export function originationDestinationRuleSpec(d: ResolvedDestination, exportTo?
     return withExportTo({ host: d.host, trafficPolicy: { portLevelSettings: [{ port: { number: atPort }, tls: settings }] } }, exportTo);
 }
 
+/**
+ * The namespaces that receive a destination's configuration when no exportTo is given: the
+ * namespaces of its allowed sources (a namespace that may not use it gets none of it), all of
+ * them for "*"; for a gateway destination nobody may use, none but the gateway's own.
+ */
+export function exportToForSources(d: ResolvedDestination): string[] | undefined {
+    if (!d.sources) {
+        return d.egress === "GATEWAY" ? [] : undefined;
+    }
+    return allowsAnyone(d.sources) ? undefined : sourceNamespaces(d.sources);
+}
+
 /** Plans every object for a validated set of destinations. */
 export function planDestinations(args: ResolvedDestinations, labels: Record<string, string>): DestinationsPlan {
     const perDestination = args.destinations.map((d): DestinationPlan => {
         const objects: IstioObject[] = [];
         const m = meta(d.name, args.namespace, labels);
+        const visibleTo = args.exportTo ?? exportToForSources(d);
         const seenByGateway = d.egress === "GATEWAY" && args.gateway
-            ? exportToWithGateway(args.exportTo, args.namespace, args.gateway.namespace)
-            : args.exportTo;
+            ? exportToWithGateway(visibleTo, args.namespace, args.gateway.namespace)
+            : visibleTo;
         if (d.createServiceEntry) {
             objects.push(istioObject("ServiceEntry", m, serviceEntrySpec(d, seenByGateway)));
         }
         if (d.egress === "DIRECT") {
             if (d.tls) {
-                objects.push(istioObject("DestinationRule", m, originationDestinationRuleSpec(d, args.exportTo)));
+                objects.push(istioObject("DestinationRule", m, originationDestinationRuleSpec(d, visibleTo)));
             }
             return { destination: d, objects };
         }
@@ -196,7 +220,7 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
         shared.push(istioObject("DestinationRule", gm, withExportTo({
             host: gatewayServiceHost(gateway),
             subsets: viaGateway.map((p) => p.gatewaySubset as Subset),
-        }, args.exportTo)));
+        }, args.exportTo ?? subsetsExportTo(viaGateway.map((p) => p.destination)))));
         shared.push(istioObject("AuthorizationPolicy", gm, allowNothingPolicySpec(gateway)));
     }
     return { shared, perDestination };

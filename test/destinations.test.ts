@@ -175,6 +175,22 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         assert.deepEqual((get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any).exportTo, ["shop"]);
     });
 
+    it("without exportTo, sends a destination's configuration only to the namespaces that may use it (and the gateway's)", async () => {
+        new EgressDestinations("scoped-by-sources", {
+            gateway: GW,
+            destinations: [
+                { name: "cnn", host: "edition.cnn.com", allowedSources: { namespaces: ["shop"], serviceAccounts: ["payments/api"] } },
+                { name: "closed", host: "closed.example.com" },
+            ],
+        });
+        const all = await validatedManifests();
+        assert.deepEqual((get(all, "VirtualService/istio-system/cnn").spec as Any).exportTo, ["shop", "payments", "."]);
+        assert.deepEqual((get(all, "ServiceEntry/istio-system/cnn").spec as Any).exportTo, ["shop", "payments", "."]);
+        // Nobody may use it: only the gateway sees it.
+        assert.deepEqual((get(all, "VirtualService/istio-system/closed").spec as Any).exportTo, ["."]);
+        assert.deepEqual((get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any).exportTo, ["shop", "payments"]);
+    });
+
     it("applies exportTo to every object when asked", async () => {
         new EgressDestinations("export", { gateway: GW, exportTo: ["."], destinations: [{ host: "api.example.com" }] });
         const all = await validatedManifests();

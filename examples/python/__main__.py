@@ -34,9 +34,17 @@ egress = istio_egress.Egress(
             }
         ],
     },
+    # Who may use the destinations through the gateway (default: nobody): workloads in shop.
+    default_allowed_sources={"namespaces": ["shop"]},
     destinations=[
-        # S3: the application speaks TLS; the gateway passes it through, routed by SNI.
-        {"host": "edition.cnn.com", "port": 443, "protocol": "TLS"},
+        # S3: the application speaks TLS; the gateway forwards it, routed by SNI; one service
+        # account may use it.
+        {
+            "host": "edition.cnn.com",
+            "port": 443,
+            "protocol": "TLS",
+            "allowed_sources": {"service_accounts": ["shop/checkout"]},
+        },
         # S6: the application speaks plain HTTP; the gateway originates mutual TLS.
         {
             "name": "nginx",

@@ -5,12 +5,13 @@ import { StateObject, stateObjects } from "./support/stackObjects";
 import { destroyAndCheck, e2e, up } from "./support/suite";
 
 // What a pull request's `pulumi preview --diff` shows when one destination is added to a
-// deployed stack: the new destination's own objects are created; the two objects every
-// destination shares (the egress Gateway and the gateway's DestinationRule) are updated to
-// list it; nothing else changes, nothing is replaced or deleted.
+// deployed stack: the new destination's own objects (ServiceEntry, VirtualService, its
+// AuthorizationPolicy) are created; the two objects every destination shares (the egress Gateway
+// and the gateway's DestinationRule) are updated to list it; nothing else changes, nothing is
+// replaced or deleted.
 
 const STACK = "s02-http-gateway";
-const NEW_DESTINATION = { name: "httpbin", host: "httpbin.org", protocol: "HTTP" };
+const NEW_DESTINATION = { name: "httpbin", host: "httpbin.org", protocol: "HTTP", allowedSources: { namespaces: ["shop"] } };
 
 describe(`e2e: pulumi preview --diff after adding one destination (${STACK})`, function () {
     this.timeout(15 * 60_000);
@@ -41,11 +42,12 @@ describe(`e2e: pulumi preview --diff after adding one destination (${STACK})`, f
         .map(([urn, ops]): [string, string[]] => [urn.split("::").slice(-2).join("::").replace(/^.*\$/, ""), ops])
         .sort(([a], [b]) => a.localeCompare(b));
 
-    it("creates exactly the new destination's ServiceEntry and VirtualService", () => {
+    it("creates exactly the new destination's ServiceEntry, VirtualService and AuthorizationPolicy", () => {
         const creates = kubeChanges().filter(([, ops]) => ops.includes("create")).map(([o]) => o);
         assert.deepEqual(creates, [
             "kubernetes:networking.istio.io/v1:ServiceEntry::egress-destinations-httpbin",
             "kubernetes:networking.istio.io/v1:VirtualService::egress-destinations-httpbin",
+            "kubernetes:security.istio.io/v1:AuthorizationPolicy::egress-destinations-httpbin",
         ]);
     });
 
@@ -64,7 +66,7 @@ describe(`e2e: pulumi preview --diff after adding one destination (${STACK})`, f
             assert.match(stdout, new RegExp(`\\+ kubernetes:networking\\.istio\\.io/v1:${kind}: \\(create\\)\\n\\s+\\[urn=[^\\]]*::egress-destinations-httpbin\\]`), `${kind} create`);
         }
         assert.match(stdout, /~ kubernetes:networking\.istio\.io\/v1:Gateway: \(update\)/);
-        assert.match(stdout, /\+ \[1\]: "httpbin\.org"/, "the Gateway's new host");
+        assert.match(stdout, /~ kubernetes:networking\.istio\.io\/v1:Gateway: \(update\)[\s\S]*?"httpbin\.org"/, "the Gateway's new server");
         assert.match(stdout, /\+ name: "httpbin"/, "the gateway DestinationRule's new subset");
     });
 });

@@ -27,8 +27,9 @@ const SAME_INPUT_AS_STACK_CONFIG = withLocalChart({
         servers: [{ name: "my-nginx", commonName: NGINX_HOST }],
         credentials: [{ name: "client-credential", client: { commonName: "client.example.com", organization: "client organization" } }],
     },
+    "istio-egress:defaultAllowedSources": { namespaces: ["shop"] },
     "istio-egress:destinations": [
-        { host: "edition.cnn.com", port: 443, protocol: "TLS" },
+        { host: "edition.cnn.com", port: 443, protocol: "TLS", allowedSources: { serviceAccounts: ["shop/checkout"] } },
         { name: "nginx", host: NGINX_HOST, createServiceEntry: false, tls: { mode: "MUTUAL", credentialName: "client-credential", subjectAltNames: [NGINX_HOST] } },
     ],
 });

@@ -45,13 +45,21 @@ function routedThroughGateway(live: Map<string, KubeObject>, ns: string, name: s
     gatewayInstalled(live);
     assert.deepEqual(spec(live, `Gateway/${GW}`).selector, GW_SELECTOR);
     const servers: Json[] = spec(live, `Gateway/${GW}`).servers;
-    assert.ok(servers.some((s) => s.hosts.includes(host)), `Gateway serves ${host}`);
+    const server = servers.find((s) => s.hosts.includes(host));
+    assert.ok(server, `Gateway serves ${host}`);
+    assert.deepEqual(server.tls, { mode: "ISTIO_MUTUAL" }, "the gateway knows who calls: Istio mTLS on the hop into it");
     const subsets: Json[] = spec(live, `DestinationRule/${GW}`).subsets;
-    assert.ok(subsets.some((s) => s.name === name), `gateway DestinationRule has subset ${name}`);
+    const subset = subsets.find((s) => s.name === name);
+    assert.ok(subset, `gateway DestinationRule has subset ${name}`);
+    assert.equal(subset.trafficPolicy.portLevelSettings[0].tls.mode, "ISTIO_MUTUAL");
+    assert.deepEqual(spec(live, `AuthorizationPolicy/${GW}`), { selector: { matchLabels: GW_SELECTOR }, action: "ALLOW" }, "the gateway refuses what no destination allows");
     const vs = spec(live, `VirtualService/${ns}/${name}`);
     assert.deepEqual(vs.hosts, [host]);
     assert.deepEqual([...vs.gateways].sort(), [GW, "mesh"]);
-    const [toGateway, toExternal]: Json[] = vs[route];
+    // HTTP: both hops are http routes; the app's TLS: a tls route to the gateway, and a tcp
+    // route from it (the gateway terminates the Istio mTLS and forwards the stream inside).
+    const toGateway: Json = vs[route][0];
+    const toExternal: Json = route === "http" ? vs.http[1] : vs.tcp[0];
     assert.deepEqual(toGateway.match[0].gateways, ["mesh"]);
     assert.equal(toGateway.route[0].destination.host, GW_HOST);
     assert.equal(toGateway.route[0].destination.subset, name);
@@ -78,12 +86,16 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
     "s02-http-gateway": async (live) => {
         routedThroughGateway(live, "istio-system", "cnn", "edition.cnn.com", "http", 80);
         assert.deepEqual(spec(live, "ServiceEntry/istio-system/cnn").ports, [{ name: "http-80", number: 80, protocol: "HTTP" }]);
+        const rule = spec(live, "AuthorizationPolicy/istio-system/cnn").rules[0];
+        assert.deepEqual(rule.from, [{ source: { namespaces: ["shop"] } }]);
+        assert.deepEqual(spec(live, "VirtualService/istio-system/cnn").exportTo, ["shop", "."], "only shop (and the gateway) get the routes");
     },
     "s03-https-passthrough": async (live) => {
         routedThroughGateway(live, "istio-system", "cnn", "edition.cnn.com", "tls", 443);
-        const server = spec(live, `Gateway/${GW}`).servers[0];
-        assert.deepEqual(server.tls, { mode: "PASSTHROUGH" });
         assert.deepEqual(spec(live, "VirtualService/istio-system/cnn").tls[0].match[0].sniHosts, ["edition.cnn.com"]);
+        const rule = spec(live, "AuthorizationPolicy/istio-system/cnn").rules[0];
+        assert.deepEqual(rule.from, [{ source: { serviceAccounts: ["shop/checkout"] } }]);
+        assert.deepEqual(rule.when, [{ key: "connection.sni", values: ["edition.cnn.com"] }]);
     },
     "s04-sidecar-origination": async (live) => {
         const se = spec(live, "ServiceEntry/default/edition-cnn-com");
@@ -115,12 +127,12 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         const se = spec(live, "ServiceEntry/istio-system/wikipedia");
         assert.deepEqual(se.hosts, ["www.wikipedia.org"]);
         assert.equal(se.resolution, "DNS");
-        assert.equal(spec(live, "VirtualService/istio-system/wikipedia").tls[1].route[0].destination.host, "www.wikipedia.org");
+        assert.equal(spec(live, "VirtualService/istio-system/wikipedia").tcp[0].route[0].destination.host, "www.wikipedia.org");
     },
     "s10-sni-proxy": async (live) => {
         routedThroughGateway(live, "istio-system", "wikipedia-any", "*.wikipedia.org", "tls", 443);
         routedThroughGateway(live, "istio-system", "partner-tls-9443", "*.partner.example.com", "tls", 9443);
-        const toProxy = spec(live, "VirtualService/istio-system/partner-tls-9443").tls[1].route[0].destination;
+        const toProxy = spec(live, "VirtualService/istio-system/partner-tls-9443").tcp[0].route[0].destination;
         assert.equal(toProxy.host, "egress-sni-proxy.istio-system.svc.cluster.local");
         assert.equal(toProxy.port.number, 9443);
         const conf: string = (get(live, "ConfigMap/istio-system/egress-sni-proxy") as Json).data["nginx.conf"];

@@ -98,6 +98,15 @@ func controls() []control {
 			},
 		},
 		{
+			name: "a destination's routes exported to every namespace", stack: "s02-http-gateway", hop: "sidecar in a namespace that may not use it gets no route to it",
+			mutate: func(t *testing.T, w *world) {
+				for _, kind := range []string{"VirtualService", "ServiceEntry"} {
+					delete(only(t, w, kind, "cnn")["spec"].(map[string]any), "exportTo")
+				}
+				delete(only(t, w, "DestinationRule", "istio-egressgateway")["spec"].(map[string]any), "exportTo")
+			},
+		},
+		{
 			// The defect found by this suite: before Istio 1.21 the Service alone made a cluster.
 			name: "an ExternalName Service without the ServiceEntry of its external name", stack: "s11-kubernetes-services", hop: "sidecar → my-httpbin (ExternalName alias of httpbin.org)",
 			mutate: func(t *testing.T, w *world) {

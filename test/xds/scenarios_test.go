@@ -77,13 +77,14 @@ func scenarios() []scenario {
 			extra: checkS1Chart,
 		},
 		{
-			stack: "s02-http-gateway", title: "S2 HTTP via the egress gateway", clientNamespaces: []string{"shop"},
+			stack: "s02-http-gateway", title: "S2 HTTP via the egress gateway", clientNamespaces: []string{"shop", "other"},
 			hops: []hop{
 				{name: "sidecar → egress gateway", from: sidecarIn("shop"), call: httpCall("edition.cnn.com", 80), cluster: viaGateway(80, "cnn"),
 					tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: "edition.cnn.com"}},
 				{name: "egress gateway → edition.cnn.com", from: egressGateway, chained: true, call: httpCall("edition.cnn.com", 0),
 					cluster: external(80, "edition.cnn.com"), tls: &upstreamTLS{mode: "NONE"},
 					alsoAllowed: []string{"shop/checkout"}, denied: []string{"other/default", "istio-system/default"}},
+				{name: "sidecar in a namespace that may not use it gets no route to it", from: sidecarIn("other"), call: httpCall("edition.cnn.com", 80), cluster: "PassthroughCluster"},
 			},
 		},
 		{
@@ -168,6 +169,7 @@ func scenarios() []scenario {
 				{name: "payments sidecar → api.stripe.com (registered, DIRECT)", from: sidecarIn("payments"), call: tlsCall("api.stripe.com", 443), cluster: external(443, "api.stripe.com")},
 				{name: "payments sidecar → unregistered host is a black hole", from: sidecarIn("payments"), call: tlsCall("www.example.org", 443), cluster: "BlackHoleCluster"},
 				{name: "shop sidecar → unregistered host is a black hole", from: sidecarIn("shop"), call: httpCall("www.example.org", 80), cluster: "BlackHoleCluster"},
+				{name: "shop sidecar → api.stripe.com, which only payments may use, is a black hole", from: sidecarIn("shop"), call: tlsCall("api.stripe.com", 443), cluster: "BlackHoleCluster"},
 				{name: "sidecar outside the listed namespaces keeps the mesh default", from: sidecarIn("other"), call: tlsCall("www.example.org", 443), cluster: "PassthroughCluster"},
 			},
 		},
