@@ -113,6 +113,7 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
         sniProxy = {
             ...rest,
             namespace: gatewayRef?.namespace,
+            gatewaySelector: gatewayRef?.selector,
             ports: ports.length > 0 ? ports : undefined,
             allowedHosts: proxied.map((d) => d.host),
         };

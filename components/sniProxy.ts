@@ -34,6 +34,8 @@ export interface SniProxyArgs {
     readonly tolerations?: TolerationArgs[];
     /** Cluster DNS domain. @default "cluster.local" */
     readonly clusterDomain?: string;
+    /** Pod labels of the egress gateway, the only pods the proxy admits. @default { app: "istio-egressgateway", istio: "egressgateway" } */
+    readonly gatewaySelector?: Record<string, string>;
 }
 
 export const sniProxyArgsSchema = z.strictObject({
@@ -49,6 +51,8 @@ export const sniProxyArgsSchema = z.strictObject({
     nodeSelector: labelMap.optional(),
     tolerations: z.array(tolerationSchema).optional(),
     clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+    gatewaySelector: labelMap.refine((m) => Object.keys(m).length > 0, { error: "needs at least one label" })
+        .default({ app: "istio-egressgateway", istio: "egressgateway" }),
 });
 
 const _argsMatchSchema: Accepts<typeof sniProxyArgsSchema, SniProxyArgs> = true;

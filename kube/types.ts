@@ -43,14 +43,20 @@ export interface NetworkPolicyPeer {
     ipBlock?: { cidr: string };
 }
 
+export interface NetworkPolicyPort {
+    protocol: "TCP" | "UDP";
+    port: number;
+}
+
 export interface NetworkPolicyObject {
     apiVersion: "networking.k8s.io/v1";
     kind: "NetworkPolicy";
     metadata: ObjectMeta;
     spec: {
         podSelector: { matchLabels?: Record<string, string> };
-        policyTypes: ["Egress"];
-        egress: { to: NetworkPolicyPeer[]; ports?: { protocol: "TCP" | "UDP"; port: number }[] }[];
+        policyTypes: ["Egress"] | ["Ingress"];
+        egress?: { to: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
+        ingress?: { from: NetworkPolicyPeer[]; ports?: NetworkPolicyPort[] }[];
     };
 }
 

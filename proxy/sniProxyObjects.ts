@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { ObjectMeta } from "../istio/types";
-import { ConfigMapObject, DeploymentObject, ServiceObject, Toleration } from "../kube/types";
+import { IstioObject, istioObject, ObjectMeta } from "../istio/types";
+import { ConfigMapObject, DeploymentObject, NetworkPolicyObject, ServiceObject, Toleration } from "../kube/types";
 import { sniProxyConfig } from "./sniProxyConfig";
 
 export interface SniProxyPlanInput {
@@ -14,10 +14,18 @@ export interface SniProxyPlanInput {
     readonly labels: Record<string, string>;
     readonly nodeSelector?: Record<string, string>;
     readonly tolerations?: Toleration[];
+    /** Pod labels of the egress gateway: the only pods the proxy admits. */
+    readonly gatewaySelector: Record<string, string>;
+    readonly clusterDomain: string;
 }
 
-/** ConfigMap, Deployment and Service of the SNI proxy that runs beside the egress gateway. */
-export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, DeploymentObject, ServiceObject] {
+/**
+ * ConfigMap, Deployment and Service of the SNI proxy that runs beside the egress gateway, the
+ * NetworkPolicy that admits only the gateway's pods (the proxy has no sidecar: without it a pod
+ * that skips its own sidecar could use the proxy to go around the gateway), and a DISABLE
+ * DestinationRule for the proxy's host, so a mesh-wide ISTIO_MUTUAL rule cannot break the hop.
+ */
+export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, DeploymentObject, ServiceObject, NetworkPolicyObject, IstioObject<"DestinationRule">] {
     const meta: ObjectMeta = { name: p.name, namespace: p.namespace, labels: p.labels };
     const conf = sniProxyConfig({ ports: p.ports, allowedHosts: p.allowedHosts, resolvers: p.resolvers });
     const podLabels = { app: p.name, "istio-egress.pulumi.com/sni-proxy": p.name };
@@ -65,5 +73,23 @@ export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, Deploym
             ports: p.ports.map((port) => ({ name: `tls-${port}`, port, protocol: "TCP" as const, targetPort: port })),
         },
     };
-    return [configMap, deployment, service];
+    const ingress: NetworkPolicyObject = {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: meta,
+        spec: {
+            podSelector: { matchLabels: podLabels },
+            policyTypes: ["Ingress"],
+            ingress: [{
+                from: [{ podSelector: { matchLabels: p.gatewaySelector } }],
+                ports: p.ports.map((port) => ({ protocol: "TCP" as const, port })),
+            }],
+        },
+    };
+    const plainToProxy = istioObject("DestinationRule", meta, {
+        host: `${p.name}.${p.namespace}.svc.${p.clusterDomain}`,
+        trafficPolicy: { tls: { mode: "DISABLE" } },
+        exportTo: ["."],
+    });
+    return [configMap, deployment, service, ingress, plainToProxy];
 }

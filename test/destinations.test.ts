@@ -226,6 +226,17 @@ describe("S10 wildcard to arbitrary domains via the SNI proxy (Egress)", () => {
         const svc = get(all, "Service/istio-system/egress-sni-proxy") as Any;
         assert.deepEqual(svc.spec.ports.map((p: Any) => p.port), [443, 8443]);
         assert.deepEqual(svc.spec.selector, dep.spec.selector.matchLabels);
+        // Fenced: only the gateway's pods may connect, on the proxy's ports.
+        const np = get(all, "NetworkPolicy/istio-system/egress-sni-proxy") as Any;
+        assert.deepEqual(np.spec, {
+            podSelector: { matchLabels: dep.spec.selector.matchLabels },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ podSelector: { matchLabels: { app: "istio-egressgateway", istio: "egressgateway" } } }], ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 8443 }] }],
+        });
+        // Plain TCP from the gateway, whatever mesh-wide TLS rules say.
+        assert.deepEqual(get(all, "DestinationRule/istio-system/egress-sni-proxy").spec, {
+            host: "egress-sni-proxy.istio-system.svc.cluster.local", trafficPolicy: { tls: { mode: "DISABLE" } }, exportTo: ["."],
+        });
 
         const se = get(all, "ServiceEntry/istio-system/internal-tls").spec as Any;
         assert.deepEqual(se.hosts, ["*.corp.example.com"]);

@@ -140,6 +140,8 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         assert.match(conf, /listen 9443;/);
         assert.deepEqual(spec(live, "Service/istio-system/egress-sni-proxy").ports.map((p: Json) => p.port), [443, 9443]);
         assert.equal(spec(live, "Deployment/istio-system/egress-sni-proxy").replicas, 2);
+        assert.deepEqual(spec(live, "NetworkPolicy/istio-system/egress-sni-proxy").ingress[0].from, [{ podSelector: { matchLabels: GW_SELECTOR } }]);
+        assert.deepEqual(spec(live, "DestinationRule/istio-system/egress-sni-proxy").trafficPolicy, { tls: { mode: "DISABLE" } });
     },
     "s11-kubernetes-services": async (live) => {
         const ext = spec(live, "Service/default/my-httpbin");

@@ -107,6 +107,24 @@ func controls() []control {
 			},
 		},
 		{
+			// The seeds create such a rule; the proxy has no sidecar and would refuse Istio mTLS.
+			name: "a mesh-wide ISTIO_MUTUAL DestinationRule, and no DISABLE rule for the SNI proxy", stack: "s10-sni-proxy", hop: "egress gateway → SNI proxy :443",
+			mutate: func(t *testing.T, w *world) {
+				only(t, w, "DestinationRule", "egress-sni-proxy")
+				var kept []object
+				for _, o := range w.istio {
+					if !(kindOf(o) == "DestinationRule" && nameOf(o) == "egress-sni-proxy") {
+						kept = append(kept, o)
+					}
+				}
+				w.istio = append(kept, object{
+					"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+					"metadata": map[string]any{"name": "mesh-wide-mtls", "namespace": "istio-system"},
+					"spec":     map[string]any{"host": "*.local", "trafficPolicy": map[string]any{"tls": map[string]any{"mode": "ISTIO_MUTUAL"}}},
+				})
+			},
+		},
+		{
 			// The defect found by this suite: before Istio 1.21 the Service alone made a cluster.
 			name: "an ExternalName Service without the ServiceEntry of its external name", stack: "s11-kubernetes-services", hop: "sidecar → my-httpbin (ExternalName alias of httpbin.org)",
 			mutate: func(t *testing.T, w *world) {

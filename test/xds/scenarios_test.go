@@ -125,10 +125,10 @@ func scenarios() []scenario {
 			hops: []hop{
 				{name: "sidecar → egress gateway (en.wikipedia.org by SNI)", from: sidecarIn("shop"), call: tlsCall("en.wikipedia.org", 443), cluster: viaGateway(443, "wikipedia-any")},
 				{name: "egress gateway → SNI proxy :443", from: egressGateway, chained: true, call: tlsCall("en.wikipedia.org", 0),
-					cluster: external(443, "egress-sni-proxy.istio-system.svc.cluster.local"), denied: []string{"other/default"}},
+					cluster: external(443, "egress-sni-proxy.istio-system.svc.cluster.local"), tls: &upstreamTLS{mode: "NONE"}, denied: []string{"other/default"}},
 				{name: "sidecar → egress gateway :9443 (api.partner.example.com by SNI)", from: sidecarAs("shop", "partner-sync"), call: tlsCall("api.partner.example.com", 9443), cluster: viaGateway(9443, "partner-tls-9443")},
 				{name: "egress gateway → SNI proxy, still :9443", from: egressGateway, chained: true, call: tlsCall("api.partner.example.com", 0),
-					cluster: external(9443, "egress-sni-proxy.istio-system.svc.cluster.local"), denied: []string{"shop/default"}},
+					cluster: external(9443, "egress-sni-proxy.istio-system.svc.cluster.local"), tls: &upstreamTLS{mode: "NONE"}, denied: []string{"shop/default"}},
 			},
 		},
 		{
