@@ -6,6 +6,9 @@ import { GatewayRef, gatewayPortsSchema, gatewayServiceHost } from "../validatio
 import { gatewayValues, HelmValues, mergeValues } from "../helm/gatewayValues";
 import type { EgressGatewayRefArgs } from "./egressDestinations";
 import { TYPE_TOKENS } from "./tokens";
+import { IstioObject, istioObject } from "../istio/types";
+import { managedLabels } from "../istio/labels";
+import { registerObject } from "../kube/register";
 import { Accepts, validateArgs } from "./validate";
 
 /** Istio's chart repository: the default source of the `gateway` chart. */
@@ -73,6 +76,14 @@ export interface PodDisruptionBudgetArgs {
     readonly maxUnavailable?: number;
 }
 
+/** The gateway's access logs (Istio's Telemetry API), with the caller's identity on every line. */
+export interface AccessLogging {
+    /** Log every request and connection through the gateway. @default true */
+    readonly enabled?: boolean;
+    /** Istio extension provider that receives the logs. @default "envoy" (the proxy's standard output) */
+    readonly provider?: string;
+}
+
 /** Which `gateway` chart to install. */
 export interface GatewayChartArgs {
     /** Chart name in the repository, or a local chart directory ("./charts/gateway"). @default "gateway" */
@@ -114,6 +125,8 @@ export interface EgressGatewayArgs {
     readonly values?: Record<string, any>;
     /** Cluster DNS domain. @default "cluster.local" */
     readonly clusterDomain?: string;
+    /** Access logs for the gateway's workload only (a Telemetry object). @default { enabled: true, provider: "envoy" } */
+    readonly accessLogging?: AccessLogging;
 }
 
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, {
@@ -159,6 +172,10 @@ export const egressGatewayArgsSchema = z.strictObject({
     }).optional(),
     values: z.record(z.string(), z.unknown()).optional(),
     clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+    accessLogging: z.strictObject({
+        enabled: z.boolean().default(true),
+        provider: dnsLabel.default("envoy"),
+    }).default({ enabled: true, provider: "envoy" }),
 }).superRefine((a, ctx) => {
     if (a.replicas !== undefined && a.autoscaling !== undefined) {
         ctx.addIssue({ code: "custom", path: ["replicas"], message: `${a.replicas} conflicts with autoscaling: set one of them`, input: a.replicas });
@@ -182,6 +199,18 @@ export function egressGatewayRef(a: ValidEgressGatewayArgs): GatewayRef {
         ports: a.ports,
         clusterDomain: a.clusterDomain,
     };
+}
+
+/** The Telemetry that logs every request through the gateway (its pods only), or none when disabled. */
+export function gatewayTelemetry(a: ValidEgressGatewayArgs): IstioObject<"Telemetry"> | undefined {
+    if (!a.accessLogging.enabled) {
+        return undefined;
+    }
+    const ref = egressGatewayRef(a);
+    return istioObject("Telemetry", { name: a.name, namespace: a.namespace, labels: managedLabels("EgressGateway") }, {
+        selector: { matchLabels: ref.selector },
+        accessLogging: [{ providers: [{ name: a.accessLogging.provider }] }],
+    });
 }
 
 /** True for a chart reference that is a local directory rather than a repository chart. */
@@ -251,6 +280,11 @@ export class EgressGateway extends pulumi.ComponentResource {
             }),
             values: egressGatewayValues(a),
         }, { parent: this, dependsOn });
+
+        const telemetry = gatewayTelemetry(a);
+        if (telemetry) {
+            registerObject(`${name}-telemetry`, telemetry, { parent: this, dependsOn });
+        }
 
         this.serviceHost = pulumi.output(gatewayServiceHost(ref));
         this.namespace = pulumi.output(a.namespace);

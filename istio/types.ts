@@ -179,6 +179,14 @@ export interface AuthorizationPolicySpec {
     rules?: AuthorizationRule[];
 }
 
+// ---- Telemetry (telemetry.istio.io/v1) ----
+export const ISTIO_TELEMETRY_API = "telemetry.istio.io/v1";
+
+export interface TelemetrySpec {
+    selector?: { matchLabels: Record<string, string> };
+    accessLogging: { providers: { name: string }[]; disabled?: boolean }[];
+}
+
 export interface IstioSpecs {
     ServiceEntry: ServiceEntrySpec;
     Gateway: GatewaySpec;
@@ -186,6 +194,7 @@ export interface IstioSpecs {
     DestinationRule: DestinationRuleSpec;
     Sidecar: SidecarSpec;
     AuthorizationPolicy: AuthorizationPolicySpec;
+    Telemetry: TelemetrySpec;
 }
 
 export type IstioKind = keyof IstioSpecs;
@@ -197,6 +206,7 @@ const API_VERSIONS: Record<IstioKind, string> = {
     DestinationRule: ISTIO_NETWORKING_API,
     Sidecar: ISTIO_NETWORKING_API,
     AuthorizationPolicy: ISTIO_SECURITY_API,
+    Telemetry: ISTIO_TELEMETRY_API,
 };
 
 /** An Istio object as it is applied to the cluster. */

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { customResources, resetRegistrations, settle, unwrap } from "./helpers/mocks";
 import { gatewayValuesErrors } from "./helpers/schemas";
+import { validatedManifests } from "./helpers/validatedManifests";
 import { EgressGateway, ISTIO_CHART_REPOSITORY, ISTIO_GATEWAY_CHART_VERSION } from "../api";
 
 describe("S1 egress gateway install (EgressGateway)", () => {
@@ -31,6 +32,22 @@ describe("S1 egress gateway install (EgressGateway)", () => {
         // The ref that routes use selects exactly the labels the chart puts on the pods.
         assert.deepEqual(gw.ref.selector, values.labels);
         assert.equal(await unwrap(gw.serviceHost), "istio-egressgateway.istio-system.svc.cluster.local");
+    });
+
+    it("logs every request through the gateway (a Telemetry for its pods only), unless told not to", async () => {
+        new EgressGateway("logged", {});
+        const [telemetry] = (await validatedManifests()).values();
+        assert.deepEqual(telemetry, {
+            apiVersion: "telemetry.istio.io/v1", kind: "Telemetry",
+            metadata: { name: "istio-egressgateway", namespace: "istio-system", labels: telemetry!.metadata.labels },
+            spec: { selector: { matchLabels: { app: "istio-egressgateway", istio: "egressgateway" } }, accessLogging: [{ providers: [{ name: "envoy" }] }] },
+        });
+        resetRegistrations();
+        new EgressGateway("otel", { accessLogging: { provider: "otel-logs" } });
+        assert.deepEqual(([...(await validatedManifests()).values()][0]!.spec as { accessLogging: unknown }).accessLogging, [{ providers: [{ name: "otel-logs" }] }]);
+        resetRegistrations();
+        new EgressGateway("quiet", { accessLogging: { enabled: false } });
+        assert.equal((await validatedManifests()).size, 0);
     });
 
     it("places the gateway on dedicated egress nodes with resources, replicas, ports and a PDB", async () => {

@@ -38,6 +38,7 @@ function gatewayInstalled(live: Map<string, KubeObject>): void {
     const pod = spec(live, `Deployment/${GW}`).template;
     assert.equal(pod.metadata.labels["sidecar.istio.io/inject"], "true");
     assert.equal(pod.metadata.annotations["inject.istio.io/templates"], "gateway");
+    assert.deepEqual(spec(live, `Telemetry/${GW}`).selector, { matchLabels: GW_SELECTOR }, "access logs for the gateway's pods");
 }
 
 /** Mesh → gateway → external routing of one destination through the shared Gateway. */

@@ -125,6 +125,19 @@ func controls() []control {
 			},
 		},
 		{
+			name: "no Telemetry for the gateway", stack: "s02-http-gateway", hop: "egress gateway → edition.cnn.com",
+			mutate: func(t *testing.T, w *world) {
+				only(t, w, "Telemetry", "istio-egressgateway")
+				var kept []object
+				for _, o := range w.istio {
+					if kindOf(o) != "Telemetry" {
+						kept = append(kept, o)
+					}
+				}
+				w.istio = kept
+			},
+		},
+		{
 			// The defect found by this suite: before Istio 1.21 the Service alone made a cluster.
 			name: "an ExternalName Service without the ServiceEntry of its external name", stack: "s11-kubernetes-services", hop: "sidecar → my-httpbin (ExternalName alias of httpbin.org)",
 			mutate: func(t *testing.T, w *world) {

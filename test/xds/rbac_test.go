@@ -11,6 +11,7 @@ import (
 	httprbac "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/rbac/v3"
 	hcm "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	netrbac "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/rbac/v3"
+	tcpproxy "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/tcp_proxy/v3"
 	matcherv3 "github.com/envoyproxy/go-control-plane/envoy/type/matcher/v3"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
@@ -221,6 +222,27 @@ func stringMatches(m *matcherv3.StringMatcher, s string) (bool, error) {
 		return re.MatchString(s), nil
 	}
 	return false, fmt.Errorf("unsupported string match %T", m.GetMatchPattern())
+}
+
+// logsAccess: the chain writes an access log line for every request (HTTP) or connection (TCP).
+func logsAccess(fc *listener.FilterChain) (bool, error) {
+	for _, f := range fc.GetFilters() {
+		switch f.GetName() {
+		case "envoy.filters.network.http_connection_manager":
+			h := &hcm.HttpConnectionManager{}
+			if err := anypb.UnmarshalTo(f.GetTypedConfig(), h, protoOpts); err != nil {
+				return false, err
+			}
+			return len(h.GetAccessLog()) > 0, nil
+		case "envoy.filters.network.tcp_proxy":
+			tp := &tcpproxy.TcpProxy{}
+			if err := anypb.UnmarshalTo(f.GetTypedConfig(), tp, protoOpts); err != nil {
+				return false, err
+			}
+			return len(tp.GetAccessLog()) > 0, nil
+		}
+	}
+	return false, fmt.Errorf("filter chain %q has neither an HTTP connection manager nor a TCP proxy", fc.GetName())
 }
 
 // matchedChains: the filter chains of a listener a call with this SNI can land on (the

@@ -330,6 +330,12 @@ func (s *simWorld) checkGatewayAccess(sc scenario, h hop, sim *simulation.Simula
 		fail("no filter chain of listener %q for SNI %q to read RBAC from", r.ListenerMatched, call.Sni)
 		return problems
 	}
+	for _, fc := range chains {
+		if logged, err := logsAccess(fc); err != nil || !logged {
+			fail("the gateway keeps no access log of this traffic (%v)", err)
+			break
+		}
+	}
 	host := ""
 	if call.Protocol == simulation.HTTP || call.Protocol == simulation.HTTP2 {
 		host = call.HostHeader
