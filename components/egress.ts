@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseOrThrow, ValidationError } from "../validation/format";
 import { destinationSchema, resolvedDestinationsSchema, ResolvedDestinations } from "../validation/destinations";
-import { namespaceName } from "../validation/common";
+import { exportToSchema, namespaceName } from "../validation/common";
 import { AllowedSources, EgressDestinationArgs, EgressDestinations, DestinationSummary } from "./egressDestinations";
 import { sourcesSchema } from "../validation/sources";
 import { EgressGateway, EgressGatewayArgs, egressGatewayArgsSchema, egressGatewayRef, TolerationArgs } from "./egressGateway";
@@ -82,7 +82,7 @@ export const egressArgsSchema = z.strictObject({
     forwardProxies: z.array(forwardProxyRoutingArgsSchema).optional(),
     networkPolicies: egressNetworkPoliciesArgsSchema.optional(),
     registryOnly: registryOnlyOutboundArgsSchema.optional(),
-    exportTo: z.array(z.string()).optional(),
+    exportTo: exportToSchema.optional(),
     defaultAllowedSources: sourcesSchema.optional(),
     certificates: z.unknown().optional(),
 });

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { istioObject } from "../istio/types";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
-import { dnsLabel, exactHost, ipOrCidr, namespaceName, nonEmptyList, portNumber } from "../validation/common";
+import { dnsLabel, exactHost, exportToSchema, ipOrCidr, namespaceName, nonEmptyList, portNumber } from "../validation/common";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
 
@@ -28,7 +28,7 @@ export const externalHttpsProxyArgsSchema = z.strictObject({
     addresses: nonEmptyList(ipOrCidr, "address"),
     port: portNumber,
     hostname: exactHost.optional(),
-    exportTo: z.array(z.string()).optional(),
+    exportTo: exportToSchema.optional(),
 });
 
 const _argsMatchSchema: Accepts<typeof externalHttpsProxyArgsSchema, ExternalHttpsProxyArgs> = true;

@@ -5,7 +5,7 @@ import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
 import { KubeObject } from "../kube/types";
-import { dnsLabel, hostPattern, ipAddress, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "../validation/common";
+import { dnsLabel, exportToSchema, hostPattern, ipAddress, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "../validation/common";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
 
@@ -30,6 +30,8 @@ export interface ForwardProxyRoutingArgs {
     readonly endpointsApi?: string;
     /** Cluster DNS domain. @default "cluster.local" */
     readonly clusterDomain?: string;
+    /** Namespaces that receive the ServiceEntry and VirtualService ("." , "*" or names). @default all */
+    readonly exportTo?: string[];
 }
 
 export const forwardProxyRoutingArgsSchema = z.strictObject({
@@ -43,6 +45,7 @@ export const forwardProxyRoutingArgsSchema = z.strictObject({
     tlsPort: portNumber.default(443),
     endpointsApi: oneOf(["EndpointSlice", "Endpoints"]).default("EndpointSlice"),
     clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+    exportTo: exportToSchema.optional(),
 }).superRefine((a, ctx) => {
     if (a.httpPort === a.tlsPort) {
         ctx.addIssue({ code: "custom", path: ["tlsPort"], message: `${a.tlsPort} is also the httpPort: HTTP and TLS need different application ports`, input: a.tlsPort });
@@ -67,6 +70,7 @@ export function forwardProxyObjects(a: z.output<typeof forwardProxyRoutingArgsSc
         tls: [{ match: [{ port: a.tlsPort, sniHosts: a.domains }], route: [{ destination: { host: svcHost(tlsName), port: { number: a.sniProxyPort } } }] }],
     };
     const meta = { name: a.name, namespace: a.namespace, labels };
+    const exportTo = a.exportTo ? { exportTo: a.exportTo } : {};
     return [
         selectorlessService(httpMeta, httpPorts),
         ...endpointObjects(a.endpointsApi, httpMeta, a.proxyAddresses, httpPorts),
@@ -78,8 +82,9 @@ export function forwardProxyObjects(a: z.output<typeof forwardProxyRoutingArgsSc
             ports: [{ number: a.httpPort, name: `http-${a.httpPort}`, protocol: "HTTP" }, { number: a.tlsPort, name: `tls-${a.tlsPort}`, protocol: "TLS" }],
             location: "MESH_EXTERNAL",
             resolution: "NONE",
+            ...exportTo,
         }),
-        istioObject("VirtualService", meta, vs),
+        istioObject("VirtualService", meta, { ...vs, ...exportTo }),
     ];
 }
 

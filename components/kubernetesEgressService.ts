@@ -5,7 +5,7 @@ import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
 import { ServicePortSpec } from "../kube/types";
-import { dnsLabel, exactHost, ipAddress, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "../validation/common";
+import { dnsLabel, exactHost, exportToSchema, ipAddress, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "../validation/common";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
 
@@ -41,6 +41,8 @@ export interface KubernetesEgressServiceArgs {
     readonly sni?: string;
     /** Cluster DNS domain. @default "cluster.local" */
     readonly clusterDomain?: string;
+    /** Namespaces that receive the Istio objects (ServiceEntry, DestinationRule) ("." , "*" or names). @default all */
+    readonly exportTo?: string[];
 }
 
 export const kubernetesEgressServiceArgsSchema = z.strictObject({
@@ -54,6 +56,7 @@ export const kubernetesEgressServiceArgsSchema = z.strictObject({
     tlsMode: oneOf(["DISABLE", "SIMPLE"]).default("DISABLE"),
     sni: exactHost.optional(),
     clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+    exportTo: exportToSchema.optional(),
 }).superRefine((a, ctx) => {
     if ((a.externalName === undefined) === (a.addresses === undefined)) {
         ctx.addIssue({ code: "custom", path: ["externalName"], message: "set exactly one of externalName (ExternalName Service) or addresses (selector-less Service)", input: a.externalName });
@@ -117,11 +120,12 @@ export class KubernetesEgressService extends pulumi.ComponentResource {
                     })),
                     location: "MESH_EXTERNAL",
                     resolution: "DNS",
+                    ...(a.exportTo ? { exportTo: a.exportTo } : {}),
                 }),
             ]
             : [selectorlessService(meta, ports), ...endpointObjects(a.endpointsApi, meta, a.addresses ?? [], ports)];
         const tls = a.tlsMode === "SIMPLE" ? { mode: "SIMPLE" as const, sni: a.sni ?? a.externalName } : { mode: "DISABLE" as const };
-        const all = [...objects, istioObject("DestinationRule", meta, { host: a.externalName ?? host, trafficPolicy: { tls } })];
+        const all = [...objects, istioObject("DestinationRule", meta, { host: a.externalName ?? host, trafficPolicy: { tls }, ...(a.exportTo ? { exportTo: a.exportTo } : {}) })];
         for (const obj of all) {
             registerObject(`${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`, obj, { parent: this });
         }

@@ -29,6 +29,13 @@ describe("S11 Kubernetes Services for egress (KubernetesEgressService)", () => {
         assert.equal(await unwrap(svc.host), "my-httpbin.default.svc.cluster.local");
     });
 
+    it("scopes its Istio objects with exportTo when asked", async () => {
+        new KubernetesEgressService("s11-scoped", { name: "my-httpbin", namespace: "default", externalName: "httpbin.org", ports: [{ port: 80, name: "http" }], exportTo: ["."] });
+        const all = await validatedManifests();
+        assert.deepEqual((get(all, "ServiceEntry/default/my-httpbin").spec as Any).exportTo, ["."]);
+        assert.deepEqual((get(all, "DestinationRule/default/my-httpbin").spec as Any).exportTo, ["."]);
+    });
+
     it("selector-less Service + EndpointSlice for an external IP, and SIMPLE origination when asked", async () => {
         new KubernetesEgressService("s11-ep", {
             name: "my-wikipedia", namespace: "default", addresses: ["91.198.174.192"], ports: [{ port: 443, name: "https" }],

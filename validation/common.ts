@@ -137,3 +137,18 @@ export function checkUnique<T>(
         }
     });
 }
+
+/**
+ * Istio's exportTo: "." (the object's namespace), "*" (every namespace), "~" (none) or
+ * namespace names; Istio rejects "*" or "~" beside anything else.
+ */
+export const exportToSchema = z.array(z.string().refine((s) => s === "." || s === "*" || s === "~" || isDnsLabel(s), {
+    error: (iss) => `${JSON.stringify(iss.input)} is not ".", "*", "~" or a namespace name`,
+})).superRefine((list, ctx) => {
+    for (const special of ["*", "~"]) {
+        if (list.includes(special) && list.length > 1) {
+            ctx.addIssue({ code: "custom", message: `${JSON.stringify(special)} cannot be combined with other entries (${JSON.stringify(list)})`, input: list });
+        }
+    }
+    checkUnique(list, (x) => x, ctx, (i) => [i], "exportTo entry");
+});

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { createHash } from "node:crypto";
 import {
-    checkUnique, dnsLabel, exactHost, hostPattern, isDnsSubdomain, isWildcard, namespaceName, nonEmptyList, oneOf, portNumber,
+    checkUnique, dnsLabel, exportToSchema, exactHost, hostPattern, isDnsSubdomain, isWildcard, namespaceName, nonEmptyList, oneOf, portNumber,
 } from "./common";
 import { GatewayRef, gatewayRefSchema } from "./gateway";
 import { ResolvedSources, resolveSources, sourcesSchema } from "./sources";
@@ -50,7 +50,7 @@ export const destinationsArgsSchema = z.strictObject({
     namespace: namespaceName.optional(),
     destinations: nonEmptyList(destinationSchema, "destination"),
     sniProxy: sniProxyRefSchema.optional(),
-    exportTo: z.array(z.string().regex(/^(\*|\.|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/)).optional(),
+    exportTo: exportToSchema.optional(),
     defaultAllowedSources: sourcesSchema.optional(),
 });
 
