@@ -96,6 +96,7 @@ export interface ValidEgressArgs {
     readonly destinations?: ResolvedDestinations;
     readonly sniProxy?: SniProxyArgs;
     readonly networkPolicies?: EgressNetworkPoliciesArgs;
+    readonly registryOnly?: RegistryOnlyOutboundArgs;
 }
 
 /**
@@ -150,7 +151,14 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
             ?? [...new Set(["istio-system", ...(gatewayRef ? [gatewayRef.namespace] : [])])];
         networkPolicies = { ...args.networkPolicies, istioNamespaces };
     }
-    return { args, destinations, sniProxy, networkPolicies };
+    let registryOnly: RegistryOnlyOutboundArgs | undefined;
+    if (args.registryOnly) {
+        // Registry-only sidecars still see the egress configuration: the gateway's namespace and
+        // the namespace of the destinations' objects.
+        const routes = [gatewayRef?.namespace, destinations?.namespace].filter((n): n is string => n !== undefined && n !== "");
+        registryOnly = { ...args.registryOnly, importNamespaces: [...new Set([...(args.registryOnly.importNamespaces ?? []), ...routes])] };
+    }
+    return { args, destinations, sniProxy, networkPolicies, registryOnly };
 }
 
 function prefixed<T>(root: string, f: () => T): T {
@@ -225,8 +233,8 @@ export class Egress extends pulumi.ComponentResource {
         if (valid.networkPolicies) {
             new EgressNetworkPolicies(`${name}-netpol`, valid.networkPolicies, parent);
         }
-        if (args.registryOnly) {
-            new RegistryOnlyOutbound(`${name}-registry-only`, args.registryOnly, parent);
+        if (valid.registryOnly) {
+            new RegistryOnlyOutbound(`${name}-registry-only`, valid.registryOnly, parent);
         }
 
         this.gatewayServiceHost = gateway ? gateway.serviceHost : pulumi.output(undefined);

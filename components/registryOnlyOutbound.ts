@@ -12,12 +12,34 @@ export interface RegistryOnlyOutboundArgs {
     readonly namespaces: string[];
     /** Name of the namespace-wide Sidecar resource (one per namespace may lack a workloadSelector). @default "default" */
     readonly sidecarName?: string;
+    /**
+     * Namespaces whose services and egress configuration these sidecars may see, beside their own
+     * and the mesh's root namespace (Istio's `<namespace>/*` egress hosts): the egress gateway's
+     * namespace, and any other the workloads call. @default [] (own and root namespace only)
+     */
+    readonly importNamespaces?: string[];
+    /** Istio's root namespace, where a namespace-wide Sidecar would apply to the whole mesh (refused here). @default "istio-system" */
+    readonly rootNamespace?: string;
 }
 
 export const registryOnlyOutboundArgsSchema = z.strictObject({
     namespaces: nonEmptyList(namespaceName, "namespace").superRefine((ns, ctx) => checkUnique(ns, (x) => x, ctx, (i) => [i], "namespace")),
     sidecarName: dnsLabel.default("default"),
+    importNamespaces: z.array(namespaceName).default([]),
+    rootNamespace: namespaceName.default("istio-system"),
+}).superRefine((a, ctx) => {
+    a.namespaces.forEach((ns, i) => {
+        if (ns === a.rootNamespace) {
+            ctx.addIssue({ code: "custom", path: ["namespaces", i], message: `${JSON.stringify(ns)} is the mesh root namespace: a Sidecar there without a workloadSelector applies to every namespace (use the mesh-wide setting instead)`, input: ns });
+        }
+    });
 });
+
+/** A namespace's Sidecar egress hosts: its own namespace, the root namespace and the imported ones, nothing else. */
+export function registryOnlyEgressHosts(a: z.output<typeof registryOnlyOutboundArgsSchema>, namespace: string): string[] {
+    const others = [a.rootNamespace, ...a.importNamespaces].filter((n) => n !== namespace);
+    return ["./*", ...new Set(others.map((n) => `${n}/*`))];
+}
 
 const _argsMatchSchema: Accepts<typeof registryOnlyOutboundArgsSchema, RegistryOnlyOutboundArgs> = true;
 void _argsMatchSchema;
@@ -41,7 +63,10 @@ export class RegistryOnlyOutbound extends pulumi.ComponentResource {
         const a = validateArgs(registryOnlyOutboundArgsSchema, args, this);
         const labels = managedLabels("RegistryOnlyOutbound");
         for (const ns of a.namespaces) {
-            const sidecar = istioObject("Sidecar", { name: a.sidecarName, namespace: ns, labels }, { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } });
+            const sidecar = istioObject("Sidecar", { name: a.sidecarName, namespace: ns, labels }, {
+                egress: [{ hosts: registryOnlyEgressHosts(a, ns) }],
+                outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+            });
             registerObject(`${name}-${ns}`, sidecar, { parent: this });
         }
         this.registerOutputs({});

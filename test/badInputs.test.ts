@@ -103,6 +103,8 @@ const cases: Case[] = [
         'tlsMode: "ISTIO_MUTUAL" is not one of "DISABLE", "SIMPLE"'],
     ["NetworkPolicy with no namespaces", (n) => new EgressNetworkPolicies(n, { namespaces: [] }), "namespaces: needs at least one namespace"],
     ["NetworkPolicy on the Istio namespace", (n) => new EgressNetworkPolicies(n, { namespaces: ["istio-system"] }), 'namespaces[0]: "istio-system" is an Istio or DNS namespace'],
+    ["registry-only in the mesh root namespace", (n) => new RegistryOnlyOutbound(n, { namespaces: ["shop", "istio-system"] }),
+        'namespaces[1]: "istio-system" is the mesh root namespace: a Sidecar there without a workloadSelector applies to every namespace (use the mesh-wide setting instead)'],
     ["registry-only with a duplicate namespace", (n) => new RegistryOnlyOutbound(n, { namespaces: ["shop", "shop"] }), 'namespaces[1]: duplicate namespace "shop"'],
     // The whole setup (same paths as the stack config)
     ["Egress: bad host deep in the list", (n) => new Egress(n, { gateway: {}, destinations: [{ host: "a.example.com" }, { host: "b.example.com" }, { host: "*.foo", protocol: "TLS" }] } as EgressArgs),

@@ -147,7 +147,12 @@ describe("S15 registry-only outbound (RegistryOnlyOutbound)", () => {
             const sc = get(all, `Sidecar/${ns}/default`).spec as Any;
             assert.deepEqual(sc.outboundTrafficPolicy, { mode: "REGISTRY_ONLY" });
             assert.equal(sc.workloadSelector, undefined, "namespace-wide");
+            // Only its own namespace and the root namespace, not every namespace's services (*/*).
+            assert.deepEqual(sc.egress, [{ hosts: ["./*", "istio-system/*"] }]);
         }
+        resetRegistrations();
+        new RegistryOnlyOutbound("s15-import", { namespaces: ["shop"], importNamespaces: ["egress", "shop"] });
+        assert.deepEqual((get(await validatedManifests(), "Sidecar/shop/default").spec as Any).egress, [{ hosts: ["./*", "istio-system/*", "egress/*"] }]);
         assert.deepEqual(meshWideRegistryOnlyValues(), { meshConfig: { outboundTrafficPolicy: { mode: "REGISTRY_ONLY" } } });
     });
 });

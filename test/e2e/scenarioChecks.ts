@@ -184,6 +184,7 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
     "s15-registry-only": async (live) => {
         for (const ns of ["payments", "shop"]) {
             assert.deepEqual(spec(live, `Sidecar/${ns}/default`).outboundTrafficPolicy, { mode: "REGISTRY_ONLY" });
+            assert.deepEqual(spec(live, `Sidecar/${ns}/default`).egress, [{ hosts: ns === "payments" ? ["./*", "istio-system/*"] : ["./*", "istio-system/*", "payments/*"] }]);
         }
         assert.deepEqual(spec(live, "ServiceEntry/payments/payments-api").hosts, ["api.stripe.com"]);
     },

@@ -66,6 +66,16 @@ func gatewayOrigination(stack, title, secondHop, mode string, sds ...string) sce
 	}
 }
 
+// inventory: an in-mesh service in a namespace the registry-only namespaces do not import.
+var inventory = []object{{
+	"apiVersion": "v1", "kind": "Service",
+	"metadata": map[string]any{"name": "inventory", "namespace": "warehouse"},
+	"spec": map[string]any{
+		"selector": map[string]any{"app": "inventory"},
+		"ports":    []any{map[string]any{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}},
+	},
+}}
+
 func scenarios() []scenario {
 	return []scenario{
 		{
@@ -164,12 +174,16 @@ func scenarios() []scenario {
 			},
 		},
 		{
-			stack: "s15-registry-only", title: "S15 registry-only outbound", clientNamespaces: []string{"payments", "shop", "other"},
+			stack: "s15-registry-only", title: "S15 registry-only outbound", clientNamespaces: []string{"payments", "shop", "other"}, fixtures: inventory,
 			hops: []hop{
 				{name: "payments sidecar → api.stripe.com (registered, DIRECT)", from: sidecarIn("payments"), call: tlsCall("api.stripe.com", 443), cluster: external(443, "api.stripe.com")},
 				{name: "payments sidecar → unregistered host is a black hole", from: sidecarIn("payments"), call: tlsCall("www.example.org", 443), cluster: "BlackHoleCluster"},
 				{name: "shop sidecar → unregistered host is a black hole", from: sidecarIn("shop"), call: httpCall("www.example.org", 80), cluster: "BlackHoleCluster"},
 				{name: "shop sidecar → api.stripe.com, which only payments may use, is a black hole", from: sidecarIn("shop"), call: tlsCall("api.stripe.com", 443), cluster: "BlackHoleCluster"},
+				{name: "registry-only sidecar does not see services of namespaces it does not import", from: sidecarIn("shop"), call: httpCall("inventory.warehouse.svc.cluster.local", 80),
+					toService: "inventory.warehouse", cluster: "BlackHoleCluster"},
+				{name: "sidecar outside the listed namespaces sees them", from: sidecarIn("other"), call: httpCall("inventory.warehouse.svc.cluster.local", 80),
+					toService: "inventory.warehouse", cluster: external(80, "inventory.warehouse.svc.cluster.local")},
 				{name: "sidecar outside the listed namespaces keeps the mesh default", from: sidecarIn("other"), call: tlsCall("www.example.org", 443), cluster: "PassthroughCluster"},
 			},
 		},
