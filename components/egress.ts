@@ -4,9 +4,9 @@ import { parseOrThrow, ValidationError } from "../validation/format";
 import { destinationSchema, resolvedDestinationsSchema, ResolvedDestinations } from "../validation/destinations";
 import { exportToSchema, namespaceName } from "../validation/common";
 import { AllowedSources, EgressDestinationArgs, EgressDestinations, DestinationSummary } from "./egressDestinations";
-import { sourcesSchema } from "../validation/sources";
+import { sourceNamespaces, sourcesSchema } from "../validation/sources";
 import { EgressGateway, EgressGatewayArgs, egressGatewayArgsSchema, egressGatewayRef, TolerationArgs } from "./egressGateway";
-import { EgressNetworkPolicies, EgressNetworkPoliciesArgs, egressNetworkPoliciesArgsSchema } from "./egressNetworkPolicies";
+import { EgressNetworkPolicies, EgressNetworkPoliciesArgs, egressNetworkPoliciesArgsSchema, egressNetworkPoliciesFieldsSchema } from "./egressNetworkPolicies";
 import { ExternalHttpsProxy, ExternalHttpsProxyArgs, externalHttpsProxyArgsSchema } from "./externalHttpsProxy";
 import { ForwardProxyRouting, ForwardProxyRoutingArgs, forwardProxyRoutingArgsSchema } from "./forwardProxyRouting";
 import { KubernetesEgressService, KubernetesEgressServiceArgs, kubernetesEgressServiceArgsSchema } from "./kubernetesEgressService";
@@ -80,7 +80,7 @@ export const egressArgsSchema = z.strictObject({
     kubernetesServices: z.array(kubernetesEgressServiceArgsSchema).optional(),
     externalProxies: z.array(externalHttpsProxyArgsSchema).optional(),
     forwardProxies: z.array(forwardProxyRoutingArgsSchema).optional(),
-    networkPolicies: egressNetworkPoliciesArgsSchema.optional(),
+    networkPolicies: egressNetworkPoliciesFieldsSchema.optional(),
     registryOnly: registryOnlyOutboundArgsSchema.optional(),
     exportTo: exportToSchema.optional(),
     defaultAllowedSources: sourcesSchema.optional(),
@@ -147,9 +147,28 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
     }
     let networkPolicies: EgressNetworkPoliciesArgs | undefined;
     if (args.networkPolicies) {
-        const istioNamespaces = args.networkPolicies.istioNamespaces
-            ?? [...new Set(["istio-system", ...(gatewayRef ? [gatewayRef.namespace] : [])])];
-        networkPolicies = { ...args.networkPolicies, istioNamespaces };
+        if (!gatewayRef) {
+            const msg = "networkPolicies: fenced namespaces leave the cluster only through the egress gateway, and none is configured (set gateway)";
+            throw new ValidationError(msg, [msg]);
+        }
+        const fenced = args.networkPolicies.namespaces;
+        const userBlocks = args.networkPolicies.ipBlocks ?? [];
+        // A DIRECT destination leaves from the workload itself: its NetworkPolicy must let it out.
+        (destinations?.destinations ?? []).forEach((d, i) => {
+            const users = d.sources ? sourceNamespaces(d.sources) : undefined;
+            const fencedUser = fenced.find((ns) => users === undefined || users.includes(ns) || users.includes("*"));
+            if (d.egress === "DIRECT" && fencedUser && userBlocks.length === 0) {
+                const msg = `destinations[${i}]: ${JSON.stringify(d.host)} is DIRECT and namespace ${JSON.stringify(fencedUser)} is fenced by networkPolicies: list its addresses in networkPolicies.ipBlocks, or send it through the gateway`;
+                throw new ValidationError(msg, [msg]);
+            }
+        });
+        // The proxies the mesh reaches directly (S12, S13) are address blocks the policies must open.
+        const proxyBlocks = [
+            ...(args.externalProxies ?? []).flatMap((p) => p.addresses.map((cidr) => ({ cidr, ports: [p.port] }))),
+            ...(args.forwardProxies ?? []).flatMap((p) => p.proxyAddresses.map((cidr) => ({ cidr, ports: [p.httpProxyPort ?? 8080, p.sniProxyPort ?? 8443] }))),
+        ];
+        networkPolicies = { ...args.networkPolicies, gateway: gatewayRef, ipBlocks: [...userBlocks, ...proxyBlocks] };
+        prefixed("networkPolicies", () => parseOrThrow(egressNetworkPoliciesArgsSchema, networkPolicies));
     }
     let registryOnly: RegistryOnlyOutboundArgs | undefined;
     if (args.registryOnly) {

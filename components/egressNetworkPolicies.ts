@@ -3,21 +3,57 @@ import { z } from "zod";
 import { managedLabels } from "../istio/labels";
 import { egressNetworkPolicy } from "../kube/networkPolicy";
 import { registerObject } from "../kube/register";
-import { dnsLabel, labelMap, namespaceName, nonEmptyList, checkUnique } from "../validation/common";
+import { dnsLabel, ipOrCidr, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
+import { gatewayRefSchema } from "../validation/gateway";
+import type { EgressGatewayRefArgs } from "./egressDestinations";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
+
+/** Where istiod runs: the pods every sidecar reaches for configuration and certificates. */
+export interface ControlPlaneEndpoint {
+    /** Namespace of istiod. @default "istio-system" */
+    readonly namespace?: string;
+    /** Labels of istiod's pods. @default { app: "istiod" } */
+    readonly podLabels?: Record<string, string>;
+    /** istiod's ports sidecars use (xDS and CA). @default [15012] */
+    readonly ports?: number[];
+}
+
+/** The Kubernetes API server, reached by address (it is not a pod NetworkPolicies can select). */
+export interface ApiServerEndpoint {
+    /** Addresses of the API server (the `kubernetes` Service's endpoints), as CIDRs. */
+    readonly cidrs: string[];
+    /** Port. @default 443 */
+    readonly port?: number;
+}
+
+/** An address block pods may reach directly (DIRECT destinations, external or forward proxies). */
+export interface AllowedIpBlock {
+    /** CIDR, e.g. "203.0.113.10/32". */
+    readonly cidr: string;
+    /** TCP ports. @default all */
+    readonly ports?: number[];
+}
 
 export interface EgressNetworkPoliciesArgs {
     /** Application namespaces to lock down: one NetworkPolicy each. */
     readonly namespaces: string[];
-    /** Namespaces of the Istio control plane and egress gateway(s), which pods may reach. @default ["istio-system"] */
-    readonly istioNamespaces?: string[];
+    /** The egress gateway (`EgressGateway.ref`): its pods, on its ports, are the only way out. Required; in Egress, its gateway. */
+    readonly gateway?: EgressGatewayRefArgs;
+    /** istiod, which every sidecar needs. @default { namespace: "istio-system", podLabels: { app: "istiod" }, ports: [15012] } */
+    readonly controlPlane?: ControlPlaneEndpoint;
     /** Namespace of the cluster DNS. @default "kube-system" */
     readonly dnsNamespace?: string;
     /** Labels of the DNS pods; empty allows port 53 to the whole DNS namespace. @default { "k8s-app": "kube-dns" } */
     readonly dnsPodLabels?: Record<string, string>;
-    /** More namespaces pods may reach (for in-cluster calls). @default [] */
+    /** Let pods reach other pods of their own namespace. @default false */
+    readonly allowSameNamespace?: boolean;
+    /** Whole namespaces pods may reach (for in-cluster calls). @default [] */
     readonly allowedNamespaces?: string[];
+    /** Let pods reach the Kubernetes API server. @default not allowed */
+    readonly apiServer?: ApiServerEndpoint;
+    /** Address blocks pods may reach directly: DIRECT destinations, external and forward proxies. @default [] */
+    readonly ipBlocks?: AllowedIpBlock[];
     /** Name of each NetworkPolicy. @default "istio-egress-only" */
     readonly policyName?: string;
 }
@@ -25,17 +61,33 @@ export interface EgressNetworkPoliciesArgs {
 const uniqueNamespaces = (what: string) => nonEmptyList(namespaceName, what)
     .superRefine((ns, ctx) => checkUnique(ns, (x) => x, ctx, (i) => [i], "namespace"));
 
-export const egressNetworkPoliciesArgsSchema = z.strictObject({
+/** The fields, before the cross-field rules (Egress fills in its gateway, then checks them all). */
+export const egressNetworkPoliciesFieldsSchema = z.strictObject({
     namespaces: uniqueNamespaces("namespace"),
-    istioNamespaces: uniqueNamespaces("Istio namespace").default(["istio-system"]),
+    gateway: gatewayRefSchema.optional(),
+    controlPlane: z.strictObject({
+        namespace: namespaceName.default("istio-system"),
+        podLabels: labelMap.default({ app: "istiod" }),
+        ports: nonEmptyList(portNumber, "port").default([15012]),
+    }).default({ namespace: "istio-system", podLabels: { app: "istiod" }, ports: [15012] }),
     dnsNamespace: namespaceName.default("kube-system"),
     dnsPodLabels: labelMap.default({ "k8s-app": "kube-dns" }),
+    allowSameNamespace: z.boolean().default(false),
     allowedNamespaces: z.array(namespaceName).default([]),
+    apiServer: z.strictObject({ cidrs: nonEmptyList(ipOrCidr, "CIDR"), port: portNumber.default(443) }).optional(),
+    ipBlocks: z.array(z.strictObject({ cidr: ipOrCidr, ports: nonEmptyList(portNumber, "port").optional() })).default([]),
     policyName: dnsLabel.default("istio-egress-only"),
-}).superRefine((a, ctx) => {
+});
+
+export const egressNetworkPoliciesArgsSchema = egressNetworkPoliciesFieldsSchema.superRefine((a, ctx) => {
+    if (!a.gateway) {
+        ctx.addIssue({ code: "custom", path: ["gateway"], message: "is required: fenced pods leave the cluster only through the egress gateway (EgressGateway.ref)", input: a.gateway });
+        return;
+    }
+    const vital = [a.gateway.namespace, a.controlPlane.namespace, a.dnsNamespace];
     a.namespaces.forEach((ns, i) => {
-        if (a.istioNamespaces.includes(ns) || ns === a.dnsNamespace) {
-            ctx.addIssue({ code: "custom", path: ["namespaces", i], message: `${JSON.stringify(ns)} is an Istio or DNS namespace: locking it down would cut the mesh off`, input: ns });
+        if (vital.includes(ns)) {
+            ctx.addIssue({ code: "custom", path: ["namespaces", i], message: `${JSON.stringify(ns)} is the gateway's, istiod's or the DNS namespace: locking it down would cut the mesh off`, input: ns });
         }
     });
 });
@@ -43,11 +95,17 @@ export const egressNetworkPoliciesArgsSchema = z.strictObject({
 const _argsMatchSchema: Accepts<typeof egressNetworkPoliciesArgsSchema, EgressNetworkPoliciesArgs> = true;
 void _argsMatchSchema;
 
+/** An IP or CIDR as a CIDR (a single address becomes /32 or /128). */
+function asCidr(s: string): string {
+    return s.includes("/") ? s : s.includes(":") ? `${s}/128` : `${s}/32`;
+}
+
 /**
- * S14: stops sidecar bypass. In each namespace, pods may only reach DNS (UDP and TCP 53) and
- * the Istio namespaces; so a pod that skips its sidecar cannot reach the outside at all.
- * Namespaces are selected by `kubernetes.io/metadata.name`, which Kubernetes sets itself.
- * Needs a CNI that enforces NetworkPolicy.
+ * S14: stops sidecar bypass, with least privilege. In each namespace, pods may reach DNS on the
+ * DNS pods, the egress gateway's pods on their ports and istiod on its xDS/CA port, plus what is
+ * opted in (own namespace, other namespaces, the API server, address blocks). A pod that skips its
+ * sidecar cannot leave except through the gateway. Namespaces are selected by
+ * `kubernetes.io/metadata.name`, which Kubernetes sets itself. Needs a CNI that enforces NetworkPolicy.
  */
 export class EgressNetworkPolicies extends pulumi.ComponentResource {
     /** `namespace/name` of each policy. */
@@ -57,8 +115,15 @@ export class EgressNetworkPolicies extends pulumi.ComponentResource {
         super(TYPE_TOKENS.EgressNetworkPolicies, name, {}, opts);
         const a = validateArgs(egressNetworkPoliciesArgsSchema, args, this);
         const labels = managedLabels("EgressNetworkPolicies");
+        const gateway = a.gateway as NonNullable<typeof a.gateway>;
+        const rules = {
+            ...a,
+            gateway: { namespace: gateway.namespace, podLabels: gateway.selector, ports: gateway.ports.map((p) => p.targetPort ?? p.port) },
+            ipBlocks: a.ipBlocks.map((b) => ({ ...b, cidr: asCidr(b.cidr) })),
+            apiServer: a.apiServer ? { port: a.apiServer.port, cidrs: a.apiServer.cidrs.map(asCidr) } : undefined,
+        };
         for (const ns of a.namespaces) {
-            const policy = egressNetworkPolicy({ name: a.policyName, namespace: ns, labels }, a);
+            const policy = egressNetworkPolicy({ name: a.policyName, namespace: ns, labels }, rules);
             registerObject(`${name}-${ns}`, policy, { parent: this });
         }
         this.policies = pulumi.output(a.namespaces.map((ns) => `${ns}/${a.policyName}`));

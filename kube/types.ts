@@ -39,7 +39,7 @@ export interface EndpointsObject {
 
 export interface NetworkPolicyPeer {
     namespaceSelector?: { matchLabels: Record<string, string> };
-    podSelector?: { matchLabels: Record<string, string> };
+    podSelector?: { matchLabels?: Record<string, string> };
     ipBlock?: { cidr: string };
 }
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { get, resetRegistrations, unwrap } from "./helpers/mocks";
 import { validatedManifests } from "./helpers/validatedManifests";
 import {
-    EgressNetworkPolicies, ExternalHttpsProxy, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, meshWideRegistryOnlyValues,
+    Egress, EgressNetworkPolicies, ExternalHttpsProxy, validateEgressArgs, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, meshWideRegistryOnlyValues,
 } from "../api";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -112,28 +112,54 @@ describe("S13 nginx forward-proxy routing (ForwardProxyRouting)", () => {
 describe("S14 bypass prevention (EgressNetworkPolicies)", () => {
     beforeEach(resetRegistrations);
 
-    it("per namespace: DNS (UDP and TCP 53) to kube-system and traffic to the Istio namespaces, by kubernetes.io/metadata.name", async () => {
-        const np = new EgressNetworkPolicies("s14", { namespaces: ["test-egress", "shop"], istioNamespaces: ["istio-system", "istio-egress"] });
+    const GW = { name: "istio-egressgateway", namespace: "istio-egress", selector: { istio: "egressgateway" }, ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS", targetPort: 8443 }] };
+    const ns = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+
+    it("per namespace, least privilege: DNS on the DNS pods, the gateway's pods on their ports, istiod's xDS/CA port, nothing else", async () => {
+        const np = new EgressNetworkPolicies("s14", { namespaces: ["test-egress", "shop"], gateway: GW });
         const all = await validatedManifests();
         assert.equal(all.size, 2);
-        for (const ns of ["test-egress", "shop"]) {
-            const p = get(all, `NetworkPolicy/${ns}/istio-egress-only`).spec as Any;
+        for (const name of ["test-egress", "shop"]) {
+            const p = get(all, `NetworkPolicy/${name}/istio-egress-only`).spec as Any;
             assert.deepEqual(p.podSelector, {});
             assert.deepEqual(p.policyTypes, ["Egress"]);
             assert.deepEqual(p.egress, [
-                {
-                    to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-                    ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-                },
-                {
-                    to: [
-                        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } } },
-                        { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-egress" } } },
-                    ],
-                },
+                { to: [{ ...ns("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+                // Target ports: what the gateway's pods listen on.
+                { to: [{ ...ns("istio-egress"), podSelector: { matchLabels: { istio: "egressgateway" } } }], ports: [{ protocol: "TCP", port: 80 }, { protocol: "TCP", port: 8443 }] },
+                { to: [{ ...ns("istio-system"), podSelector: { matchLabels: { app: "istiod" } } }], ports: [{ protocol: "TCP", port: 15012 }] },
             ]);
         }
         assert.deepEqual(await unwrap(np.policies), ["test-egress/istio-egress-only", "shop/istio-egress-only"]);
+    });
+
+    it("opens only what is opted in: own namespace, other namespaces, the API server, address blocks", async () => {
+        new EgressNetworkPolicies("s14-opt-in", {
+            namespaces: ["shop"], gateway: GW, allowSameNamespace: true, allowedNamespaces: ["inventory"],
+            apiServer: { cidrs: ["10.0.0.1"] }, ipBlocks: [{ cidr: "203.0.113.0/24", ports: [443] }],
+        });
+        const egress = (get(await validatedManifests(), "NetworkPolicy/shop/istio-egress-only").spec as Any).egress;
+        assert.deepEqual(egress.slice(3), [
+            { to: [{ podSelector: {} }] },
+            { to: [ns("inventory")] },
+            { to: [{ ipBlock: { cidr: "10.0.0.1/32" } }], ports: [{ protocol: "TCP", port: 443 }] },
+            { to: [{ ipBlock: { cidr: "203.0.113.0/24" } }], ports: [{ protocol: "TCP", port: 443 }] },
+        ]);
+    });
+
+    it("in Egress: the gateway comes from the Egress, the proxies' addresses are opened, a fenced DIRECT destination needs its addresses", async () => {
+        new Egress("fenced", {
+            gateway: {},
+            networkPolicies: { namespaces: ["shop"] },
+            externalProxies: [{ name: "corp", namespace: "shop", addresses: ["10.20.30.40/32"], port: 3128 }],
+        });
+        const egress = (get(await validatedManifests(), "NetworkPolicy/shop/istio-egress-only").spec as Any).egress;
+        assert.deepEqual(egress[1].to, [{ ...ns("istio-system"), podSelector: { matchLabels: { app: "istio-egressgateway", istio: "egressgateway" } } }]);
+        assert.deepEqual(egress[3], { to: [{ ipBlock: { cidr: "10.20.30.40/32" } }], ports: [{ protocol: "TCP", port: 3128 }] });
+        assert.throws(() => validateEgressArgs({
+            gateway: {}, networkPolicies: { namespaces: ["payments"] },
+            destinations: [{ host: "api.stripe.com", protocol: "TLS", egress: "DIRECT", allowedSources: { namespaces: ["payments"] } }],
+        }), { message: 'destinations[0]: "api.stripe.com" is DIRECT and namespace "payments" is fenced by networkPolicies: list its addresses in networkPolicies.ipBlocks, or send it through the gateway' });
     });
 });
 

@@ -178,8 +178,16 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         const np = spec(live, "NetworkPolicy/test-egress/istio-egress-only");
         assert.deepEqual(np.policyTypes, ["Egress"]);
         assert.deepEqual(np.podSelector, {});
-        const peers = np.egress.flatMap((r: Json) => r.to.map((t: Json) => t.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]));
-        assert.deepEqual(peers.sort(), ["istio-system", "kube-system"], "DNS and the mesh only: no way around the gateway");
+        // Least privilege, peer by peer: DNS pods, the gateway's pods on their ports, istiod's xDS/CA port.
+        const rules = np.egress.map((r: Json) => [
+            r.to.map((t: Json) => `${t.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"]}/${JSON.stringify(t.podSelector?.matchLabels ?? {})}`),
+            (r.ports ?? []).map((p: Json) => `${p.protocol}/${p.port}`),
+        ]);
+        assert.deepEqual(rules, [
+            [['kube-system/{"k8s-app":"kube-dns"}'], ["UDP/53", "TCP/53"]],
+            [[`istio-system/${JSON.stringify(GW_SELECTOR)}`], ["TCP/80", "TCP/443"]],
+            [['istio-system/{"app":"istiod"}'], ["TCP/15012"]],
+        ], "no way around the gateway");
     },
     "s15-registry-only": async (live) => {
         for (const ns of ["payments", "shop"]) {
