@@ -125,6 +125,14 @@ func controls() []control {
 			},
 		},
 		{
+			name: "the origination rule exported to every sidecar", stack: "s06-gateway-mutual-origination", hop: "sidecar straight to my-nginx:443 presents no credential",
+			mutate: func(t *testing.T, w *world) {
+				spec := only(t, w, "DestinationRule", "nginx")["spec"].(map[string]any)
+				delete(spec, "workloadSelector")
+				delete(spec, "exportTo")
+			},
+		},
+		{
 			name: "no Telemetry for the gateway", stack: "s02-http-gateway", hop: "egress gateway → edition.cnn.com",
 			mutate: func(t *testing.T, w *world) {
 				only(t, w, "Telemetry", "istio-egressgateway")

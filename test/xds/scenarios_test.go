@@ -62,6 +62,10 @@ func gatewayOrigination(stack, title, secondHop, mode string, sds ...string) sce
 			{name: secondHop, from: egressGateway, chained: true, call: httpCall(host, 0),
 				cluster: external(443, host), tls: &upstreamTLS{mode: mode, sni: host, sds: sds, sans: []string{host}},
 				denied: []string{"other/default", "mesh-external/default"}},
+			// The origination rule is the gateway's alone: a sidecar going straight to the server
+			// gets no credential of the organisation's (its cluster has none of the SDS secrets).
+			{name: "sidecar straight to my-nginx:443 presents no credential", from: sidecarIn("shop"), call: tlsCall(host, 443),
+				toService: "my-nginx.mesh-external", cluster: external(443, host), tls: &upstreamTLS{mode: "AUTO"}},
 		},
 	}
 }
