@@ -36,7 +36,7 @@ describe("example stack configs run through the stack program (index.ts)", () =>
             }
             const summary = (await unwrap(exports.destinations as pulumi.Output<{ objects: string[] }[]>)) ?? [];
             for (const d of summary) {
-                assert.ok(d.objects.length >= 1 && d.objects.length <= 3, "at most 3 objects of its own per destination");
+                assert.ok(d.objects.length >= 1 && d.objects.length <= 4, "at most 4 objects of its own per destination");
             }
         });
     }
