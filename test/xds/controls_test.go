@@ -79,13 +79,7 @@ func controls() []control {
 		{
 			name: "no AuthorizationPolicy at the gateway at all", stack: "s03-https-passthrough", hop: "egress gateway → edition.cnn.com (the app's TLS forwarded)",
 			mutate: func(t *testing.T, w *world) {
-				var kept []object
-				for _, o := range w.istio {
-					if kindOf(o) != "AuthorizationPolicy" {
-						kept = append(kept, o)
-					}
-				}
-				w.istio = kept
+				removeIstio(t, w, func(o object) bool { return kindOf(o) == "AuthorizationPolicy" })
 			},
 		},
 		{
@@ -110,14 +104,8 @@ func controls() []control {
 			// The seeds create such a rule; the proxy has no sidecar and would refuse Istio mTLS.
 			name: "a mesh-wide ISTIO_MUTUAL DestinationRule, and no DISABLE rule for the SNI proxy", stack: "s10-sni-proxy", hop: "egress gateway → SNI proxy :443",
 			mutate: func(t *testing.T, w *world) {
-				only(t, w, "DestinationRule", "egress-sni-proxy")
-				var kept []object
-				for _, o := range w.istio {
-					if !(kindOf(o) == "DestinationRule" && nameOf(o) == "egress-sni-proxy") {
-						kept = append(kept, o)
-					}
-				}
-				w.istio = append(kept, object{
+				removeIstio(t, w, func(o object) bool { return kindOf(o) == "DestinationRule" && nameOf(o) == "egress-sni-proxy" })
+				w.istio = append(w.istio, object{
 					"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
 					"metadata": map[string]any{"name": "mesh-wide-mtls", "namespace": "istio-system"},
 					"spec":     map[string]any{"host": "*.local", "trafficPolicy": map[string]any{"tls": map[string]any{"mode": "ISTIO_MUTUAL"}}},
@@ -135,43 +123,38 @@ func controls() []control {
 		{
 			name: "no Telemetry for the gateway", stack: "s02-http-gateway", hop: "egress gateway → edition.cnn.com",
 			mutate: func(t *testing.T, w *world) {
-				only(t, w, "Telemetry", "istio-egressgateway")
-				var kept []object
-				for _, o := range w.istio {
-					if kindOf(o) != "Telemetry" {
-						kept = append(kept, o)
-					}
-				}
-				w.istio = kept
+				removeIstio(t, w, func(o object) bool { return kindOf(o) == "Telemetry" })
 			},
 		},
 		{
 			// The defect found by this suite: before Istio 1.21 the Service alone made a cluster.
 			name: "an ExternalName Service without the ServiceEntry of its external name", stack: "s11-kubernetes-services", hop: "sidecar → my-httpbin (ExternalName alias of httpbin.org)",
 			mutate: func(t *testing.T, w *world) {
-				only(t, w, "ServiceEntry", "my-httpbin")
-				var kept []object
-				for _, o := range w.istio {
-					if kindOf(o) != "ServiceEntry" {
-						kept = append(kept, o)
-					}
-				}
-				w.istio = kept
+				removeIstio(t, w, func(o object) bool { return kindOf(o) == "ServiceEntry" && nameOf(o) == "my-httpbin" })
 			},
 		},
 		{
 			name: "a namespace without the registry-only Sidecar", stack: "s15-registry-only", hop: "payments sidecar → unregistered host is a black hole",
 			mutate: func(t *testing.T, w *world) {
-				var kept []object
-				for _, o := range w.istio {
-					if !(kindOf(o) == "Sidecar" && namespaceOf(o) == "payments") {
-						kept = append(kept, o)
-					}
-				}
-				w.istio = kept
+				removeIstio(t, w, func(o object) bool { return kindOf(o) == "Sidecar" && namespaceOf(o) == "payments" })
 			},
 		},
 	}
+}
+
+// removeIstio drops the Istio objects a control names, failing when there is none to drop.
+func removeIstio(t *testing.T, w *world, drop func(object) bool) {
+	t.Helper()
+	var kept []object
+	for _, o := range w.istio {
+		if !drop(o) {
+			kept = append(kept, o)
+		}
+	}
+	if len(kept) == len(w.istio) {
+		t.Fatalf("control removes nothing from %s", w.stack)
+	}
+	w.istio = kept
 }
 
 func only(t *testing.T, w *world, kind, name string) object {
