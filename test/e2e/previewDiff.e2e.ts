@@ -67,6 +67,6 @@ describe(`e2e: pulumi preview --diff after adding one destination (${STACK})`, f
         }
         assert.match(stdout, /~ kubernetes:networking\.istio\.io\/v1:Gateway: \(update\)/);
         assert.match(stdout, /~ kubernetes:networking\.istio\.io\/v1:Gateway: \(update\)[\s\S]*?"httpbin\.org"/, "the Gateway's new server");
-        assert.match(stdout, /\+ name: "httpbin"/, "the gateway DestinationRule's new subset");
+        assert.match(stdout, /~ kubernetes:networking\.istio\.io\/v1:DestinationRule: \(update\)[\s\S]*?"httpbin"/, "the gateway DestinationRule's new subset");
     });
 });

@@ -34,6 +34,17 @@ const SAME_INPUT_AS_STACK_CONFIG = withLocalChart({
     ],
 });
 
+/** The same value with object keys in snake_case (allowedSources → allowed_sources). */
+function snakeKeys(v: unknown): unknown {
+    if (Array.isArray(v)) {
+        return v.map(snakeKeys);
+    }
+    if (typeof v === "object" && v !== null) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), snakeKeys(x)]));
+    }
+    return v;
+}
+
 /**
  * What must be equal between two deployments of the same input: everything but what the API
  * server allocates (uid, timestamps, cluster IPs) and the key material, which is new on every
@@ -147,7 +158,8 @@ describe("e2e: the package from Python, through its component provider", functio
         const out = await pyStack.outputs();
         assert.equal(out.gatewayServiceHost.value, tsOutputs.gatewayServiceHost);
         assert.deepEqual(out.credentialSecrets.value, tsOutputs.credentialSecrets);
-        assert.deepEqual(out.destinations.value, tsOutputs.destinations);
+        // The Python SDK names the fields of nested output objects the Python way.
+        assert.deepEqual(out.destinations.value, snakeKeys(tsOutputs.destinations));
         assert.match(String(out.caCertificatePem.value), /^-----BEGIN CERTIFICATE-----/);
     });
 

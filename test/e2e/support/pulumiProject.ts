@@ -127,9 +127,15 @@ export function exampleStackConfig(stackName: string): Record<string, unknown> {
     return doc.config ?? {};
 }
 
-/** Points the config's gateway at the repository's local test chart (the chart repo is unreachable). */
+/**
+ * Points the config's gateway, if it has one, at the repository's local test chart (the chart
+ * repository is unreachable). A stack without a gateway stays without one.
+ */
 export function withLocalChart(config: Record<string, unknown>): Record<string, unknown> {
-    const gateway = { ...((config["istio-egress:gateway"] ?? {}) as Record<string, unknown>) };
+    if (config["istio-egress:gateway"] === undefined) {
+        return config;
+    }
+    const gateway = { ...(config["istio-egress:gateway"] as Record<string, unknown>) };
     gateway.chart = { chart: path.join(REPO_ROOT, "charts/gateway") };
     return { ...config, "istio-egress:gateway": gateway };
 }
