@@ -24,6 +24,8 @@ export interface EgressSniProxyArgs {
     readonly extraPorts?: number[];
     /** DNS resolvers for SNI hosts. @default ["kube-dns.kube-system.svc.cluster.local"] */
     readonly resolvers?: string[];
+    /** Also listen on IPv6 and resolve IPv6 addresses. @default false */
+    readonly ipv6?: boolean;
     /** Container image. @default DEFAULT_SNI_PROXY_IMAGE */
     readonly image?: string;
     /** Replica count. @default 2 */
@@ -66,6 +68,7 @@ const egressSniProxySchema = z.strictObject({
     name: z.string().optional(),
     extraPorts: z.array(z.number()).optional(),
     resolvers: z.array(z.string()).optional(),
+    ipv6: z.boolean().optional(),
     image: z.string().optional(),
     replicas: z.number().optional(),
     nodeSelector: z.record(z.string(), z.string()).optional(),
@@ -109,14 +112,16 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
     let sniProxy: SniProxyArgs | undefined;
     const proxied = (args.destinations ?? []).filter((d) => d.sniProxy);
     if (args.sniProxy) {
+        // Each port forwards only the hosts of the destinations on it; extra ports, every proxied host.
+        const hostsOn = (port: number) => [...new Set(proxied.filter((d) => (d.port ?? 443) === port).map((d) => d.host))];
+        const all = [...new Set(proxied.map((d) => d.host))];
         const ports = [...new Set([...proxied.map((d) => d.port ?? 443), ...(args.sniProxy.extraPorts ?? [])])];
         const { extraPorts: _extra, ...rest } = args.sniProxy;
         sniProxy = {
             ...rest,
             namespace: gatewayRef?.namespace,
             gatewaySelector: gatewayRef?.selector,
-            ports: ports.length > 0 ? ports : undefined,
-            allowedHosts: proxied.map((d) => d.host),
+            routes: ports.map((port) => ({ port, allowedHosts: hostsOn(port).length > 0 ? hostsOn(port) : all })),
         };
         prefixed("sniProxy", () => parseOrThrow(sniProxyArgsSchema, sniProxy));
     }

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
-import { sniProxyObjects } from "../proxy/sniProxyObjects";
+import { sniProxyObjects, unprivilegedPort } from "../proxy/sniProxyObjects";
 import { dnsLabel, hostPattern, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
 import { SniProxyRef } from "../validation/destinations";
 import type { SniProxyRefArgs } from "./egressDestinations";
@@ -13,15 +13,23 @@ import { Accepts, validateArgs } from "./validate";
 /** nginx image of the proxy by default (needs the stream and ssl_preread modules, as the official image has). */
 export const DEFAULT_SNI_PROXY_IMAGE = "nginx:1.29";
 
+/** A TLS port of the proxy and the host patterns it forwards from that port. */
+export interface SniProxyRoute {
+    /** Port clients (the gateway) connect to; the proxy forwards to the same port of the SNI host. */
+    readonly port: number;
+    /** Host patterns forwarded from this port ("*.wikipedia.org"); any other SNI is refused. */
+    readonly allowedHosts: string[];
+}
+
 export interface SniProxyArgs {
     /** Name of the proxy's ConfigMap, Deployment and Service. @default "egress-sni-proxy" */
     readonly name?: string;
     /** Namespace, normally the egress gateway's. @default "istio-system" */
     readonly namespace?: string;
-    /** TLS ports to listen on; each forwards to the same port of the SNI host. @default [443] */
-    readonly ports?: number[];
-    /** Host patterns the proxy may forward to ("*.wikipedia.org"); any other SNI is refused. */
-    readonly allowedHosts: string[];
+    /** The proxy's ports, each with its own allow list. */
+    readonly routes: SniProxyRoute[];
+    /** Also listen on IPv6 and resolve IPv6 addresses (for clusters with IPv6 pod networking). @default false */
+    readonly ipv6?: boolean;
     /** DNS resolvers for SNI hosts. @default ["kube-dns.kube-system.svc.cluster.local"] */
     readonly resolvers?: string[];
     /** Container image. @default DEFAULT_SNI_PROXY_IMAGE */
@@ -41,9 +49,15 @@ export interface SniProxyArgs {
 export const sniProxyArgsSchema = z.strictObject({
     name: dnsLabel.default("egress-sni-proxy"),
     namespace: namespaceName.default("istio-system"),
-    ports: nonEmptyList(portNumber, "port").default([443]).superRefine((ports, ctx) =>
-        checkUnique(ports, String, ctx, (i) => [i], "port")),
-    allowedHosts: nonEmptyList(hostPattern, "allowed host"),
+    routes: nonEmptyList(z.strictObject({
+        port: portNumber,
+        allowedHosts: nonEmptyList(hostPattern, "allowed host").superRefine((hs, ctx) => checkUnique(hs, (h) => h, ctx, (i) => [i], "allowed host")),
+    }), "route").superRefine((routes, ctx) => {
+        checkUnique(routes, (r) => String(r.port), ctx, (i) => [i, "port"], "port");
+        // Privileged ports move up by 10000 inside the pod (non-root): they must not meet another port there.
+        checkUnique(routes, (r) => String(unprivilegedPort(r.port)), ctx, (i) => [i, "port"], "in-pod listen port (a port below 1024 listens on port + 10000)");
+    }),
+    ipv6: z.boolean().default(false),
     resolvers: nonEmptyList(z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a resolver address` }), "resolver")
         .default(["kube-dns.kube-system.svc.cluster.local"]),
     image: z.string().min(1).default(DEFAULT_SNI_PROXY_IMAGE),
@@ -59,7 +73,7 @@ const _argsMatchSchema: Accepts<typeof sniProxyArgsSchema, SniProxyArgs> = true;
 void _argsMatchSchema;
 
 export function sniProxyRef(a: z.output<typeof sniProxyArgsSchema>): SniProxyRef {
-    return { host: `${a.name}.${a.namespace}.svc.${a.clusterDomain}`, ports: a.ports };
+    return { host: `${a.name}.${a.namespace}.svc.${a.clusterDomain}`, ports: a.routes.map((r) => r.port) };
 }
 
 /**

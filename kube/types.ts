@@ -77,15 +77,17 @@ export interface DeploymentObject {
         template: {
             metadata: { labels: Record<string, string>; annotations: Record<string, string> };
             spec: {
+                securityContext?: { runAsNonRoot: boolean; runAsUser: number; runAsGroup: number; seccompProfile: { type: "RuntimeDefault" } };
                 containers: {
                     name: string;
                     image: string;
                     ports: { name: string; containerPort: number; protocol: "TCP" }[];
+                    securityContext?: { allowPrivilegeEscalation: boolean; readOnlyRootFilesystem: boolean; capabilities: { drop: string[] } };
                     volumeMounts: { name: string; mountPath: string; readOnly: boolean }[];
                     resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
                     readinessProbe?: { tcpSocket: { port: number }; periodSeconds: number };
                 }[];
-                volumes: { name: string; configMap: { name: string } }[];
+                volumes: ({ name: string; configMap: { name: string } } | { name: string; emptyDir: Record<string, never> })[];
                 nodeSelector?: Record<string, string>;
                 tolerations?: Toleration[];
             };

@@ -3,14 +3,20 @@ import { IstioObject, istioObject, ObjectMeta } from "../istio/types";
 import { ConfigMapObject, DeploymentObject, NetworkPolicyObject, ServiceObject, Toleration } from "../kube/types";
 import { sniProxyConfig } from "./sniProxyConfig";
 
+/** A port the proxy serves, and the host patterns it forwards from it. */
+export interface SniProxyPortRoute {
+    readonly port: number;
+    readonly allowedHosts: string[];
+}
+
 export interface SniProxyPlanInput {
     readonly name: string;
     readonly namespace: string;
     readonly image: string;
     readonly replicas: number;
-    readonly ports: number[];
-    readonly allowedHosts: string[];
+    readonly routes: SniProxyPortRoute[];
     readonly resolvers: string[];
+    readonly ipv6: boolean;
     readonly labels: Record<string, string>;
     readonly nodeSelector?: Record<string, string>;
     readonly tolerations?: Toleration[];
@@ -19,15 +25,25 @@ export interface SniProxyPlanInput {
     readonly clusterDomain: string;
 }
 
+/** The proxy runs as non-root: a privileged port p is served on p + 10000 inside the pod. */
+export function unprivilegedPort(port: number): number {
+    return port < 1024 ? port + 10000 : port;
+}
+
+/** The nginx user of the official image. */
+const NGINX_UID = 101;
+
 /**
  * ConfigMap, Deployment and Service of the SNI proxy that runs beside the egress gateway, the
  * NetworkPolicy that admits only the gateway's pods (the proxy has no sidecar: without it a pod
  * that skips its own sidecar could use the proxy to go around the gateway), and a DISABLE
  * DestinationRule for the proxy's host, so a mesh-wide ISTIO_MUTUAL rule cannot break the hop.
+ * nginx runs as non-root on unprivileged ports, with a read-only root file system.
  */
 export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, DeploymentObject, ServiceObject, NetworkPolicyObject, IstioObject<"DestinationRule">] {
     const meta: ObjectMeta = { name: p.name, namespace: p.namespace, labels: p.labels };
-    const conf = sniProxyConfig({ ports: p.ports, allowedHosts: p.allowedHosts, resolvers: p.resolvers });
+    const listeners = p.routes.map((r) => ({ listenPort: unprivilegedPort(r.port), upstreamPort: r.port, allowedHosts: r.allowedHosts }));
+    const conf = sniProxyConfig({ listeners, resolvers: p.resolvers, ipv6: p.ipv6 });
     const podLabels = { app: p.name, "istio-egress.pulumi.com/sni-proxy": p.name };
     const configMap: ConfigMapObject = { apiVersion: "v1", kind: "ConfigMap", metadata: meta, data: { "nginx.conf": conf } };
     const deployment: DeploymentObject = {
@@ -48,15 +64,22 @@ export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, Deploym
                     },
                 },
                 spec: {
+                    securityContext: { runAsNonRoot: true, runAsUser: NGINX_UID, runAsGroup: NGINX_UID, seccompProfile: { type: "RuntimeDefault" } },
                     containers: [{
                         name: "nginx",
                         image: p.image,
-                        ports: p.ports.map((port) => ({ name: `tls-${port}`, containerPort: port, protocol: "TCP" as const })),
-                        volumeMounts: [{ name: "config", mountPath: "/etc/nginx", readOnly: true }],
+                        ports: listeners.map((l) => ({ name: `tls-${l.upstreamPort}`, containerPort: l.listenPort, protocol: "TCP" as const })),
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        volumeMounts: [
+                            { name: "config", mountPath: "/etc/nginx", readOnly: true },
+                            // nginx writes its pid file and temporary files here.
+                            { name: "tmp", mountPath: "/tmp", readOnly: false },
+                            { name: "cache", mountPath: "/var/cache/nginx", readOnly: false },
+                        ],
                         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-                        readinessProbe: { tcpSocket: { port: p.ports[0] as number }, periodSeconds: 10 },
+                        readinessProbe: { tcpSocket: { port: listeners[0]?.listenPort as number }, periodSeconds: 10 },
                     }],
-                    volumes: [{ name: "config", configMap: { name: p.name } }],
+                    volumes: [{ name: "config", configMap: { name: p.name } }, { name: "tmp", emptyDir: {} }, { name: "cache", emptyDir: {} }],
                     ...(p.nodeSelector ? { nodeSelector: p.nodeSelector } : {}),
                     ...(p.tolerations ? { tolerations: p.tolerations } : {}),
                 },
@@ -70,7 +93,7 @@ export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, Deploym
         spec: {
             type: "ClusterIP",
             selector: podLabels,
-            ports: p.ports.map((port) => ({ name: `tls-${port}`, port, protocol: "TCP" as const, targetPort: port })),
+            ports: listeners.map((l) => ({ name: `tls-${l.upstreamPort}`, port: l.upstreamPort, protocol: "TCP" as const, targetPort: l.listenPort })),
         },
     };
     const ingress: NetworkPolicyObject = {
@@ -82,7 +105,7 @@ export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, Deploym
             policyTypes: ["Ingress"],
             ingress: [{
                 from: [{ podSelector: { matchLabels: p.gatewaySelector } }],
-                ports: p.ports.map((port) => ({ protocol: "TCP" as const, port })),
+                ports: listeners.map((l) => ({ protocol: "TCP" as const, port: l.listenPort })),
             }],
         },
     };

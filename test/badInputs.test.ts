@@ -84,7 +84,9 @@ const cases: Case[] = [
     ["sniProxy with no proxy configured", (n) => new EgressDestinations(n, dest({ host: "*.example.com", protocol: "TLS", sniProxy: true })), "destinations[0].sniProxy: true needs an SNI proxy, and none is configured"],
     ["sniProxy for HTTP", (n) => new EgressDestinations(n, { ...dest({ host: "*.example.com", sniProxy: true }), sniProxy: { host: "p.istio-system.svc.cluster.local", ports: [443] } }),
         'destinations[0].sniProxy: the SNI proxy routes by SNI, so the destination\'s protocol must be "TLS"'],
-    ["SNI proxy without allowed hosts", (n) => new SniProxy(n, { allowedHosts: [] }), "allowedHosts: needs at least one allowed host"],
+    ["SNI proxy port without allowed hosts", (n) => new SniProxy(n, { routes: [{ port: 443, allowedHosts: [] }] }), "routes[0].allowedHosts: needs at least one allowed host"],
+    ["SNI proxy ports that meet inside the pod", (n) => new SniProxy(n, { routes: [{ port: 443, allowedHosts: ["a.example.com"] }, { port: 10443, allowedHosts: ["b.example.com"] }] }),
+        'routes[1].port: duplicate in-pod listen port (a port below 1024 listens on port + 10000) "10443"'],
     // Gateway
     ["replicas with autoscaling", (n) => new EgressGateway(n, { replicas: 2, autoscaling: { minReplicas: 1, maxReplicas: 3 } }), "replicas: 2 conflicts with autoscaling"],
     ["zero replicas", (n) => new EgressGateway(n, { replicas: 0 }), "replicas: Too small"],

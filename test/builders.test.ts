@@ -12,20 +12,44 @@ import { istioSchemaErrors, gatewayValuesErrors } from "./helpers/schemas";
 // Pure builders and validation pieces, tested without the Pulumi runtime.
 
 describe("pure builders", () => {
-    it("SNI proxy config: listens on every port, forwards allowed SNI to the same port, refuses the rest", () => {
-        const conf = sniProxyConfig({ ports: [443, 9443], allowedHosts: ["*.wikipedia.org", "api.example.com"], resolvers: ["10.96.0.10"] });
+    it("SNI proxy config: one server per port with its own allow list, forwarding to the port the client called, refusing the rest", () => {
+        const conf = sniProxyConfig({
+            listeners: [
+                { listenPort: 10443, upstreamPort: 443, allowedHosts: ["*.wikipedia.org", "api.example.com"] },
+                { listenPort: 9443, upstreamPort: 9443, allowedHosts: ["*.partner.example.com"] },
+            ],
+            resolvers: ["10.96.0.10"],
+        });
         assert.match(conf, /^stream \{$/m);
-        assert.match(conf, /^\s+listen 443;$/m);
+        assert.match(conf, /^\s+listen 10443;$/m);
         assert.match(conf, /^\s+listen 9443;$/m);
+        assert.doesNotMatch(conf, /listen \[::\]/, "no IPv6 listener unless asked");
         assert.match(conf, /^\s+ssl_preread on;$/m);
         assert.match(conf, /^\s+resolver 10\.96\.0\.10 valid=30s ipv6=off;$/m);
-        assert.match(conf, /^\s+hostnames;$/m);
         assert.match(conf, new RegExp(`^\\s+default ${BLOCKED_UPSTREAM.replace(/\./g, "\\.")};$`, "m"));
-        assert.match(conf, /^\s+\*\.wikipedia\.org \$ssl_preread_server_name:\$server_port;$/m);
-        assert.match(conf, /^\s+api\.example\.com \$ssl_preread_server_name:\$server_port;$/m);
-        assert.match(conf, /^\s+proxy_pass \$egress_upstream;$/m);
-        const loopback = sniProxyConfig({ ports: [8443], allowedHosts: ["a.example.com"], resolvers: ["127.0.0.1:5353"], listenAddress: "::1" });
+        // Listening on 10443 (non-root), forwarding to 443; 9443 forwards only the partner hosts.
+        const block = (port: number) => conf.slice(conf.indexOf(`map $ssl_preread_server_name $egress_upstream_${port} {`), conf.indexOf(`proxy_pass $egress_upstream_${port};`));
+        assert.match(block(10443), /^\s+\*\.wikipedia\.org \$ssl_preread_server_name:443;$/m);
+        assert.match(block(10443), /^\s+api\.example\.com \$ssl_preread_server_name:443;$/m);
+        assert.doesNotMatch(block(10443), /partner/);
+        assert.match(block(9443), /^\s+\*\.partner\.example\.com \$ssl_preread_server_name:9443;$/m);
+        assert.doesNotMatch(block(9443), /wikipedia/);
+        const loopback = sniProxyConfig({ listeners: [{ listenPort: 8443, upstreamPort: 443, allowedHosts: ["a.example.com"] }], resolvers: ["127.0.0.1:5353"], listenAddress: "::1" });
         assert.match(loopback, /listen \[::1\]:8443;/);
+        const dual = sniProxyConfig({ listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts: ["a.example.com"] }], resolvers: ["fd00::10"], ipv6: true });
+        assert.match(dual, /^\s+listen 10443;\n\s+listen \[::\]:10443;$/m);
+        assert.match(dual, /resolver \[fd00::10\] valid=30s ipv6=on;/);
+    });
+
+    it("SNI proxy config: refuses inputs nginx would refuse or that could inject directives", () => {
+        const one = (allowedHosts: string[]) => ({ listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts }], resolvers: ["10.96.0.10"] });
+        assert.throws(() => sniProxyConfig(one(["a.example.com; include /etc/passwd"])), /is not a host name/);
+        assert.throws(() => sniProxyConfig(one(["a.example.com", "a.example.com"])), /lists a host twice/);
+        assert.throws(() => sniProxyConfig({ ...one(["a.example.com"]), resolvers: ["10.0.0.1; daemon off"] }), /resolvers/);
+        assert.throws(() => sniProxyConfig({ listeners: [{ listenPort: 1, upstreamPort: 443, allowedHosts: ["a.b.com"] }, { listenPort: 1, upstreamPort: 9443, allowedHosts: ["c.d.com"] }], resolvers: ["10.96.0.10"] }), /used twice/);
+        // A long host name gets a map hash bucket large enough for nginx.
+        const long = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.example.com`;
+        assert.match(sniProxyConfig(one([long])), /map_hash_bucket_size 256;/);
     });
 
     it("gives every destination its own Istio-mTLS Gateway server, so a terminated TLS stream is forwarded by its own tcp route", () => {

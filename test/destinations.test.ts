@@ -217,21 +217,25 @@ describe("S10 wildcard to arbitrary domains via the SNI proxy (Egress)", () => {
         const all = await validatedManifests();
         const conf = (get(all, "ConfigMap/istio-system/egress-sni-proxy") as Any).data["nginx.conf"] as string;
         assert.match(conf, /ssl_preread on;/);
-        assert.match(conf, /listen 443;/);
+        // Non-root: 443 is served on 10443 in the pod and still forwarded to 443; each port forwards its own hosts.
+        assert.match(conf, /listen 10443;/);
         assert.match(conf, /listen 8443;/);
-        assert.match(conf, /\*\.wikipedia\.org \$ssl_preread_server_name:\$server_port;/);
-        assert.match(conf, /\*\.corp\.example\.com \$ssl_preread_server_name:\$server_port;/);
+        assert.match(conf, /\*\.wikipedia\.org \$ssl_preread_server_name:443;/);
+        assert.match(conf, /\*\.corp\.example\.com \$ssl_preread_server_name:8443;/);
         const dep = get(all, "Deployment/istio-system/egress-sni-proxy") as Any;
         assert.equal(dep.spec.template.metadata.annotations["sidecar.istio.io/inject"], "false");
+        assert.deepEqual(dep.spec.template.spec.securityContext, { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, seccompProfile: { type: "RuntimeDefault" } });
+        assert.deepEqual(dep.spec.template.spec.containers[0].securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+        assert.deepEqual(dep.spec.template.spec.containers[0].ports.map((p: Any) => p.containerPort), [10443, 8443]);
         const svc = get(all, "Service/istio-system/egress-sni-proxy") as Any;
-        assert.deepEqual(svc.spec.ports.map((p: Any) => p.port), [443, 8443]);
+        assert.deepEqual(svc.spec.ports.map((p: Any) => [p.port, p.targetPort]), [[443, 10443], [8443, 8443]]);
         assert.deepEqual(svc.spec.selector, dep.spec.selector.matchLabels);
         // Fenced: only the gateway's pods may connect, on the proxy's ports.
         const np = get(all, "NetworkPolicy/istio-system/egress-sni-proxy") as Any;
         assert.deepEqual(np.spec, {
             podSelector: { matchLabels: dep.spec.selector.matchLabels },
             policyTypes: ["Ingress"],
-            ingress: [{ from: [{ podSelector: { matchLabels: { app: "istio-egressgateway", istio: "egressgateway" } } }], ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 8443 }] }],
+            ingress: [{ from: [{ podSelector: { matchLabels: { app: "istio-egressgateway", istio: "egressgateway" } } }], ports: [{ protocol: "TCP", port: 10443 }, { protocol: "TCP", port: 8443 }] }],
         });
         // Plain TCP from the gateway, whatever mesh-wide TLS rules say.
         assert.deepEqual(get(all, "DestinationRule/istio-system/egress-sni-proxy").spec, {

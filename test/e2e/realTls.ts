@@ -29,8 +29,7 @@ export interface IssuedPems {
 
 /** What `describeSniProxy` passes to its config generator (the shape of `sniProxyConfig`'s options). */
 export interface SniProxyConfigInput {
-    ports: number[];
-    allowedHosts: string[];
+    listeners: { listenPort: number; upstreamPort: number; allowedHosts: string[] }[];
     resolvers: string[];
     listenAddress: string;
     pidFile: string;
@@ -242,8 +241,12 @@ const DNS_ADDRESSES: Record<string, string> = {
 interface SniSetUp {
     readonly dir: string;
     readonly caFile: string;
+    /** Backend ports on 127.0.0.2: what clients call. */
     readonly p1: number;
     readonly p2: number;
+    /** The proxy's own ports on 127.0.0.1 for P1 and P2 (in a pod it listens on unprivileged ports). */
+    readonly l1: number;
+    readonly l2: number;
     readonly body1: string;
     readonly body2: string;
     readonly dns: DnsmasqInstance;
@@ -255,9 +258,11 @@ interface SniSetUp {
  * Registers the SNI proxy tests: dnsmasq resolves wikipedia.org, partner.example.com and
  * blocked.example.net (and subdomains) to 127.0.0.2; a TLS nginx on 127.0.0.2:P1 and :P2 (a
  * throwaway CA's certificate for *.wikipedia.org and *.partner.example.com) says which port
- * answered; the proxy, from `getConfig({ ports: [P1, P2], allowedHosts: ["*.wikipedia.org",
- * "*.partner.example.com"], resolvers: ["127.0.0.1:<dns port>"], listenAddress: "127.0.0.1",
- * pidFile })`, listens on 127.0.0.1:P1 and :P2. Real curl connects to the proxy.
+ * answered; the proxy, from `getConfig({ listeners: [{ listenPort: L1, upstreamPort: P1,
+ * allowedHosts: ["*.wikipedia.org"] }, { listenPort: L2, upstreamPort: P2, allowedHosts:
+ * ["*.partner.example.com"] }], resolvers: ["127.0.0.1:<dns port>"], listenAddress: "127.0.0.1",
+ * pidFile })`, listens on 127.0.0.1:L1 and :L2 (other ports than P1 and P2, as in a pod). Real curl
+ * calls https://<host>:P and is connected to the proxy's port for P.
  */
 export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string): void {
     let dir: string | undefined;
@@ -283,6 +288,8 @@ export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string):
             // The proxy listens on 127.0.0.1:P and forwards to <SNI host>:P = 127.0.0.2:P.
             const p1 = await freePortOnAll(["127.0.0.1", BACKEND_ADDRESS]);
             const p2 = await freePortOnAll(["127.0.0.1", BACKEND_ADDRESS], [p1]);
+            const l1 = await freePortOnAll(["127.0.0.1"], [p1, p2]);
+            const l2 = await freePortOnAll(["127.0.0.1"], [p1, p2, l1]);
             const body1 = `backend P1 (${BACKEND_ADDRESS}:${p1})\n`;
             const body2 = `backend P2 (${BACKEND_ADDRESS}:${p2})\n`;
             const backend = await startNginx(tlsServersConfig([
@@ -292,14 +299,16 @@ export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string):
             try {
                 const proxyPrefix = path.join(workDir, "sni-proxy");
                 const config = getConfig({
-                    ports: [p1, p2],
-                    allowedHosts: [...ALLOWED_HOSTS],
+                    listeners: [
+                        { listenPort: l1, upstreamPort: p1, allowedHosts: [ALLOWED_HOSTS[0] as string] },
+                        { listenPort: l2, upstreamPort: p2, allowedHosts: [ALLOWED_HOSTS[1] as string] },
+                    ],
                     resolvers: [dns.server],
                     listenAddress: "127.0.0.1",
                     pidFile: path.join(proxyPrefix, "nginx.pid"),
                 });
                 const proxy = await startNginx(config, { name: "nginx-sni-proxy", prefix: proxyPrefix });
-                return { p1, p2, body1, body2, backend, proxy };
+                return { p1, p2, l1, l2, body1, body2, backend, proxy };
             } catch (e) {
                 await backend.stop();
                 throw e;
@@ -315,9 +324,9 @@ export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string):
         if (dir !== undefined) await removeTempDir(dir);
     });
 
-    /** curl https://<host>:<port>/ through the proxy on 127.0.0.1:<port>, trusting only the backend CA. */
+    /** curl https://<host>:<port>/ through the proxy's listener for <port>, trusting only the backend CA. */
     const viaProxy = (e: SniSetUp, host: string, port: number): Promise<CurlResult> =>
-        curl({ url: `https://${host}:${port}/`, resolve: [`${host}:${port}:127.0.0.1`], cacert: e.caFile });
+        curl({ url: `https://${host}:${port}/`, connectTo: [`${host}:${port}:127.0.0.1:${port === e.p1 ? e.l1 : e.l2}`], cacert: e.caFile });
     const backendLog = (e: SniSetUp) => () => e.backend.readPrefixFile("logs/access.log");
     const proxyLog = (e: SniSetUp) => () => `${e.proxy.process.output()}\n${e.proxy.readPrefixFile("logs/access.log")}`;
 
@@ -366,7 +375,7 @@ export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string):
     it("does not forward a connection without SNI (https://127.0.0.1:P1/)", async function () {
         this.timeout(TEST_TIMEOUT_MS);
         const e = need();
-        const r = await curl({ url: `https://127.0.0.1:${e.p1}/`, cacert: e.caFile });
+        const r = await curl({ url: `https://127.0.0.1:${e.l1}/`, cacert: e.caFile });
         assert.equal(r.exitCode, 35, show(r));
         assert.ok(!r.stdout.includes("backend"), show(r));
     });
@@ -378,9 +387,15 @@ export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string):
         assert.equal(ok.exitCode, 0, show(ok));
         const refused = await viaProxy(e, "www.blocked.example.net", e.p2);
         assert.equal(refused.exitCode, 35, show(refused));
-        await waitForLogLine(proxyLog(e), [new RegExp(`de\\.wikipedia\\.org\\S*\\b${e.p1}\\b`), /\b200\b/],
-            "a proxy access log line with de.wikipedia.org, P1 and status 200");
-        await waitForLogLine(proxyLog(e), [new RegExp(`${escapeRe("www.blocked.example.net")}\\S*\\b${e.p2}\\b`), /\b502\b/],
-            "a proxy access log line with www.blocked.example.net, P2 and status 502");
+        await waitForLogLine(proxyLog(e), [new RegExp(`de\\.wikipedia\\.org\\S*\\b${e.l1}\\b`), new RegExp(`upstream=${escapeRe(BACKEND_ADDRESS)}:${e.p1}\\b`), /\b200\b/],
+            "a proxy access log line with de.wikipedia.org on L1, forwarded to 127.0.0.2:P1, status 200");
+        await waitForLogLine(proxyLog(e), [new RegExp(`${escapeRe("www.blocked.example.net")}\\S*\\b${e.l2}\\b`), /\b502\b/],
+            "a proxy access log line with www.blocked.example.net on L2 and status 502");
+    });
+
+    it("keeps each port's allow list: api.partner.example.com is not forwarded from P1's listener", async function () {
+        this.timeout(TEST_TIMEOUT_MS);
+        const e = need();
+        assertNotForwarded(e, await viaProxy(e, "shop.partner.example.com", e.p1), "shop.partner.example.com");
     });
 }

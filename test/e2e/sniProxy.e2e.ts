@@ -36,12 +36,19 @@ describe(`e2e: the SNI proxy's nginx config in a real nginx (${STACK})`, functio
     it("deploys the generator's config for ports 443 and 9443 and the stack's wildcard hosts", () => {
         const resolvers = /^\s*resolver (.+?) valid=/m.exec(deployed)?.[1].split(" ");
         assert.ok(resolvers && resolvers.length > 0, `no resolver line in\n${deployed}`);
-        assert.equal(deployed, sniProxyConfig({ ports: [443, 9443], allowedHosts: HOSTS, resolvers }));
+        assert.equal(deployed, sniProxyConfig({
+            listeners: [
+                { listenPort: 10443, upstreamPort: 443, allowedHosts: [HOSTS[0] as string] },
+                { listenPort: 9443, upstreamPort: 9443, allowedHosts: [HOSTS[1] as string] },
+            ],
+            resolvers,
+            ipv6: false,
+        }));
     });
 
     describe("the same generator on loopback", () => {
         describeSniProxy((o: SniProxyConfigInput) => {
-            assert.deepEqual(o.allowedHosts, HOSTS, "the harness must forward the hosts the stack allows");
+            assert.deepEqual(o.listeners.flatMap((l) => l.allowedHosts), HOSTS, "the harness must forward the hosts the stack allows");
             return sniProxyConfig(o);
         });
     });
