@@ -83,7 +83,7 @@ export interface DeploymentObject {
                     image: string;
                     ports: { name: string; containerPort: number; protocol: "TCP" }[];
                     securityContext?: { allowPrivilegeEscalation: boolean; readOnlyRootFilesystem: boolean; capabilities: { drop: string[] } };
-                    volumeMounts: { name: string; mountPath: string; readOnly: boolean }[];
+                    volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
                     resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
                     readinessProbe?: { tcpSocket: { port: number }; periodSeconds: number };
                 }[];

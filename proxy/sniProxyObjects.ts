@@ -73,8 +73,8 @@ export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, Deploym
                         volumeMounts: [
                             { name: "config", mountPath: "/etc/nginx", readOnly: true },
                             // nginx writes its pid file and temporary files here.
-                            { name: "tmp", mountPath: "/tmp", readOnly: false },
-                            { name: "cache", mountPath: "/var/cache/nginx", readOnly: false },
+                            { name: "tmp", mountPath: "/tmp" },
+                            { name: "cache", mountPath: "/var/cache/nginx" },
                         ],
                         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                         readinessProbe: { tcpSocket: { port: listeners[0]?.listenPort as number }, periodSeconds: 10 },

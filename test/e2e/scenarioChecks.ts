@@ -137,8 +137,11 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         assert.equal(toProxy.host, "egress-sni-proxy.istio-system.svc.cluster.local");
         assert.equal(toProxy.port.number, 9443);
         const conf: string = (get(live, "ConfigMap/istio-system/egress-sni-proxy") as Json).data["nginx.conf"];
-        assert.match(conf, /\*\.partner\.example\.com \$ssl_preread_server_name:\$server_port;/);
+        // Each port forwards its own hosts to the port the client called (443 is served on 10443, non-root).
+        assert.match(conf, /\*\.partner\.example\.com \$ssl_preread_server_name:9443;/);
+        assert.match(conf, /\*\.wikipedia\.org \$ssl_preread_server_name:443;/);
         assert.match(conf, /listen 9443;/);
+        assert.match(conf, /listen 10443;/);
         assert.deepEqual(spec(live, "Service/istio-system/egress-sni-proxy").ports.map((p: Json) => p.port), [443, 9443]);
         assert.equal(spec(live, "Deployment/istio-system/egress-sni-proxy").replicas, 2);
         assert.deepEqual(spec(live, "NetworkPolicy/istio-system/egress-sni-proxy").ingress[0].from, [{ podSelector: { matchLabels: GW_SELECTOR } }]);
