@@ -58,6 +58,8 @@ export function benchStackConfig(n: number): Record<string, unknown> {
     return {
         "istio-egress:gateway": { chart: { chart: LOCAL_CHART } },
         "istio-egress:destinations": benchDestinations(n),
+        // Access control as a platform team would set it: the application namespaces may leave.
+        "istio-egress:defaultAllowedSources": { namespaces: APP_NAMESPACES },
         "istio-egress:networkPolicies": { namespaces: APP_NAMESPACES },
     };
 }
