@@ -14,6 +14,7 @@ import { RegistryOnlyOutbound, RegistryOnlyOutboundArgs, registryOnlyOutboundArg
 import { SniProxy, SniProxyArgs, sniProxyArgsSchema, sniProxyRef } from "./sniProxy";
 import { EgressCertificatesArgs, issueEgressCertificates, validateEgressCertificates } from "./egressCertificates";
 import { TYPE_TOKENS } from "./tokens";
+import { checkObjectIdentities } from "./egressObjectIdentities";
 import { Accepts } from "./validate";
 
 /** The SNI proxy of an Egress: its ports and allowed hosts come from the destinations that use it. */
@@ -182,6 +183,17 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
         const routes = [gatewayRef?.namespace, destinations?.namespace].filter((n): n is string => n !== undefined && n !== "");
         registryOnly = { ...args.registryOnly, importNamespaces: [...new Set([...(args.registryOnly.importNamespaces ?? []), ...routes])] };
     }
+    checkObjectIdentities({
+        gateway: base.gateway,
+        destinations,
+        sniProxy: sniProxy ? parseOrThrow(sniProxyArgsSchema, sniProxy) : undefined,
+        kubernetesServices: base.kubernetesServices ?? [],
+        externalProxies: base.externalProxies ?? [],
+        forwardProxies: base.forwardProxies ?? [],
+        networkPolicies: base.networkPolicies,
+        registryOnly: base.registryOnly,
+        credentialNames: (args.certificates?.credentials ?? []).map((c) => c.name),
+    });
     return { args, destinations, sniProxy, networkPolicies, registryOnly };
 }
 

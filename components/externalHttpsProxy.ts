@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { istioObject } from "../istio/types";
+import { IstioObject, istioObject } from "../istio/types";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { dnsLabel, exactHost, exportToSchema, ipOrCidr, namespaceName, nonEmptyList, portNumber } from "../validation/common";
@@ -34,6 +34,18 @@ export const externalHttpsProxyArgsSchema = z.strictObject({
 const _argsMatchSchema: Accepts<typeof externalHttpsProxyArgsSchema, ExternalHttpsProxyArgs> = true;
 void _argsMatchSchema;
 
+/** The TCP ServiceEntry of S12, as a pure function of validated args. */
+export function externalHttpsProxyServiceEntry(a: z.output<typeof externalHttpsProxyArgsSchema>, labels: Record<string, string>): IstioObject<"ServiceEntry"> {
+    return istioObject("ServiceEntry", { name: a.name, namespace: a.namespace, labels }, {
+        hosts: [a.hostname ?? `${a.name}.external-proxy.invalid`],
+        addresses: a.addresses,
+        ports: [{ number: a.port, name: `tcp-${a.port}`, protocol: "TCP" }],
+        location: "MESH_EXTERNAL",
+        resolution: "NONE",
+        ...(a.exportTo ? { exportTo: a.exportTo } : {}),
+    });
+}
+
 /**
  * S12: an external, legacy HTTPS proxy that apps reach with HTTP CONNECT. It is registered as
  * TCP (not HTTP: after CONNECT the proxy is a tunnel), by address, `resolution: NONE`,
@@ -44,15 +56,7 @@ export class ExternalHttpsProxy extends pulumi.ComponentResource {
     constructor(name: string, args: ExternalHttpsProxyArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.ExternalHttpsProxy, name, {}, opts);
         const a = validateArgs(externalHttpsProxyArgsSchema, args, this);
-        const se = istioObject("ServiceEntry", { name: a.name, namespace: a.namespace, labels: managedLabels("ExternalHttpsProxy") }, {
-            hosts: [a.hostname ?? `${a.name}.external-proxy.invalid`],
-            addresses: a.addresses,
-            ports: [{ number: a.port, name: `tcp-${a.port}`, protocol: "TCP" }],
-            location: "MESH_EXTERNAL",
-            resolution: "NONE",
-            ...(a.exportTo ? { exportTo: a.exportTo } : {}),
-        });
-        registerObject(`${name}-${a.name}`, se, { parent: this });
+        registerObject(`${name}-${a.name}`, externalHttpsProxyServiceEntry(a, managedLabels("ExternalHttpsProxy")), { parent: this });
         this.registerOutputs({});
     }
 }

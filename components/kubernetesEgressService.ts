@@ -4,7 +4,7 @@ import { istioObject, PortProtocol } from "../istio/types";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
-import { ServicePortSpec } from "../kube/types";
+import { KubeObject, ServicePortSpec } from "../kube/types";
 import { dnsLabel, exactHost, exportToSchema, ipAddress, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "../validation/common";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
@@ -69,6 +69,41 @@ export const kubernetesEgressServiceArgsSchema = z.strictObject({
 const _argsMatchSchema: Accepts<typeof kubernetesEgressServiceArgsSchema, KubernetesEgressServiceArgs> = true;
 void _argsMatchSchema;
 
+/** The objects of S11, as a pure function of validated args. */
+export function kubernetesEgressServiceObjects(a: z.output<typeof kubernetesEgressServiceArgsSchema>, labels: Record<string, string>): KubeObject[] {
+    const meta = { name: a.name, namespace: a.namespace, labels };
+    const ports: ServicePortSpec[] = a.ports.map((p) => ({
+        name: p.name ?? `tcp-${p.port}`,
+        port: p.port,
+        protocol: "TCP",
+        ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
+    }));
+    const host = `${a.name}.${a.namespace}.svc.${a.clusterDomain}`;
+    // Since Istio 1.21 an ExternalName Service is only an alias of the service named by
+    // externalName: with no such service in the registry, no cluster exists and a
+    // DestinationRule on the alias is dead. The ServiceEntry makes the external name the
+    // concrete service, and the DestinationRule goes on it.
+    const objects = a.externalName
+        ? [
+            { apiVersion: "v1" as const, kind: "Service" as const, metadata: meta, spec: { type: "ExternalName" as const, externalName: a.externalName, ports } },
+            istioObject("ServiceEntry", meta, {
+                hosts: [a.externalName],
+                ports: a.ports.map((p) => ({
+                    number: p.port,
+                    name: p.name ?? `tcp-${p.port}`,
+                    protocol: protocolFromPortName(p.name ?? "tcp"),
+                    ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
+                })),
+                location: "MESH_EXTERNAL",
+                resolution: "DNS",
+                ...(a.exportTo ? { exportTo: a.exportTo } : {}),
+            }),
+        ]
+        : [selectorlessService(meta, ports), ...endpointObjects(a.endpointsApi, meta, a.addresses ?? [], ports)];
+    const tls = a.tlsMode === "SIMPLE" ? { mode: "SIMPLE" as const, sni: a.sni ?? a.externalName } : { mode: "DISABLE" as const };
+    return [...objects, istioObject("DestinationRule", meta, { host: a.externalName ?? host, trafficPolicy: { tls }, ...(a.exportTo ? { exportTo: a.exportTo } : {}) })];
+}
+
 /** The protocol Istio infers from a Service port name ("http-x" → HTTP), for the ServiceEntry twin. */
 export function protocolFromPortName(name: string): PortProtocol {
     const prefix = name.split("-")[0]?.toLowerCase();
@@ -94,42 +129,11 @@ export class KubernetesEgressService extends pulumi.ComponentResource {
     constructor(name: string, args: KubernetesEgressServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.KubernetesEgressService, name, {}, opts);
         const a = validateArgs(kubernetesEgressServiceArgsSchema, args, this);
-        const labels = managedLabels("KubernetesEgressService");
-        const meta = { name: a.name, namespace: a.namespace, labels };
-        const ports: ServicePortSpec[] = a.ports.map((p) => ({
-            name: p.name ?? `tcp-${p.port}`,
-            port: p.port,
-            protocol: "TCP",
-            ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
-        }));
-        const host = `${a.name}.${a.namespace}.svc.${a.clusterDomain}`;
-        // Since Istio 1.21 an ExternalName Service is only an alias of the service named by
-        // externalName: with no such service in the registry, no cluster exists and a
-        // DestinationRule on the alias is dead. The ServiceEntry makes the external name the
-        // concrete service, and the DestinationRule goes on it.
-        const objects = a.externalName
-            ? [
-                { apiVersion: "v1" as const, kind: "Service" as const, metadata: meta, spec: { type: "ExternalName" as const, externalName: a.externalName, ports } },
-                istioObject("ServiceEntry", meta, {
-                    hosts: [a.externalName],
-                    ports: a.ports.map((p) => ({
-                        number: p.port,
-                        name: p.name ?? `tcp-${p.port}`,
-                        protocol: protocolFromPortName(p.name ?? "tcp"),
-                        ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
-                    })),
-                    location: "MESH_EXTERNAL",
-                    resolution: "DNS",
-                    ...(a.exportTo ? { exportTo: a.exportTo } : {}),
-                }),
-            ]
-            : [selectorlessService(meta, ports), ...endpointObjects(a.endpointsApi, meta, a.addresses ?? [], ports)];
-        const tls = a.tlsMode === "SIMPLE" ? { mode: "SIMPLE" as const, sni: a.sni ?? a.externalName } : { mode: "DISABLE" as const };
-        const all = [...objects, istioObject("DestinationRule", meta, { host: a.externalName ?? host, trafficPolicy: { tls }, ...(a.exportTo ? { exportTo: a.exportTo } : {}) })];
+        const all = kubernetesEgressServiceObjects(a, managedLabels("KubernetesEgressService"));
         for (const obj of all) {
             registerObject(`${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`, obj, { parent: this });
         }
-        this.host = pulumi.output(host);
+        this.host = pulumi.output(`${a.name}.${a.namespace}.svc.${a.clusterDomain}`);
         this.registerOutputs({ host: this.host });
     }
 }

@@ -110,6 +110,36 @@ const cases: Case[] = [
     ["registry-only in the mesh root namespace", (n) => new RegistryOnlyOutbound(n, { namespaces: ["shop", "istio-system"] }),
         'namespaces[1]: "istio-system" is the mesh root namespace: a Sidecar there without a workloadSelector applies to every namespace (use the mesh-wide setting instead)'],
     ["registry-only with a duplicate namespace", (n) => new RegistryOnlyOutbound(n, { namespaces: ["shop", "shop"] }), 'namespaces[1]: duplicate namespace "shop"'],
+    // Messages: never key material, bounded, one line
+    ["a private key where a certificate belongs", (n) => new Egress(n, { gateway: {}, certificates: { authority: { existing: {
+        certificatePem: "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secret\n-----END PRIVATE KEY-----", privateKeyPem: "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----" } } } }),
+        "certificates.authority.existing.certificatePem:"],
+    ["a huge host name", (n) => new EgressDestinations(n, dest({ host: `${"a".repeat(5000)}.example.com` })), "destinations[0].host:"],
+    ["a PEM pasted as a host", (n) => new EgressDestinations(n, dest({ host: "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secret\n-----END PRIVATE KEY-----" })),
+        'destinations[0].host: "(PEM hidden)" is not a valid host name'],
+    // Name collisions: two entries that would write one Kubernetes object, or one Pulumi name
+    ["a destination named like the gateway", (n) => new Egress(n, { gateway: {}, destinations: [{ name: "istio-egressgateway", host: "api.example.com", allowedSources: { namespaces: ["shop"] } }] }),
+        "destinations[0]: would write AuthorizationPolicy/istio-system/istio-egressgateway, which gateway also writes: give one of them another name"],
+    ["the same Kubernetes service listed twice", (n) => new Egress(n, { kubernetesServices: [
+        { name: "my-httpbin", namespace: "default", externalName: "httpbin.org", ports: [{ port: 80, name: "http" }] },
+        { name: "my-httpbin", namespace: "default", externalName: "httpbin.org", ports: [{ port: 80, name: "http" }] },
+    ] }), 'kubernetesServices[1]: namespace "default" and name "my-httpbin" join to the same resource name as kubernetesServices[0]'],
+    ["a Kubernetes service named like a forward proxy's derived Service", (n) => new Egress(n, {
+        kubernetesServices: [{ name: "nginx-proxy-http", namespace: "default", addresses: ["10.0.0.9"], ports: [{ port: 8080 }] }],
+        forwardProxies: [{ name: "nginx-proxy", namespace: "default", domains: ["*.qq.com"], proxyAddresses: ["10.0.0.1"] }],
+    }), "forwardProxies[0]: would write Service/default/nginx-proxy-http, which kubernetesServices[0] also writes"],
+    ["names that join to the same resource name", (n) => new Egress(n, { externalProxies: [
+        { name: "c", namespace: "a-b", addresses: ["10.0.0.1"], port: 3128 },
+        { name: "b-c", namespace: "a", addresses: ["10.0.0.2"], port: 3128 },
+    ] }), 'externalProxies[1]: namespace "a" and name "b-c" join to the same resource name as externalProxies[0] ("a-b-c")'],
+    ["a DIRECT destination and an external proxy with one name", (n) => new Egress(n, {
+        namespace: "default", destinations: [{ name: "corp", host: "api.example.com", egress: "DIRECT" }],
+        externalProxies: [{ name: "corp", namespace: "default", addresses: ["10.0.0.1"], port: 3128 }],
+    }), "externalProxies[0]: would write ServiceEntry/default/corp, which destinations[0] also writes"],
+    ["the SNI proxy named like the gateway", (n) => new Egress(n, {
+        gateway: {}, sniProxy: { name: "istio-egressgateway" },
+        destinations: [{ host: "*.wikipedia.org", protocol: "TLS", sniProxy: true }],
+    }), "sniProxy: would write Deployment/istio-system/istio-egressgateway, which gateway also writes"],
     // The whole setup (same paths as the stack config)
     ["Egress: bad host deep in the list", (n) => new Egress(n, { gateway: {}, destinations: [{ host: "a.example.com" }, { host: "b.example.com" }, { host: "*.foo", protocol: "TLS" }] } as EgressArgs),
         'destinations[2].host: "*.foo" through the egress gateway needs resolution NONE or an SNI proxy'],
@@ -134,6 +164,8 @@ describe("bad inputs: one clear error naming the field and value, and nothing re
             assert.ok(error instanceof pulumi.ResourceError, `throws a ResourceError (got ${String(error)})`);
             assert.ok((error as Error).message.startsWith(message), `message\n  ${(error as Error).message}\nstarts with\n  ${message}`);
             assert.ok(!(error as Error).message.includes("\n"), "one line");
+            assert.ok((error as Error).message.length <= 400 + 200, "bounded (the validation line, plus the component's URN)");
+            assert.ok(!/BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)/.test((error as Error).message), "no PEM");
             const registered = await settle();
             assert.deepEqual(registered.filter((r) => r.custom || r.type.startsWith("kubernetes:")), [], "no Kubernetes object or chart registered");
             assert.ok(registered.every((r) => r.type.startsWith("istio-egress:index:")), "only the failing component itself");

@@ -11,4 +11,11 @@ describe("the shared mocks", () => {
         await assert.rejects(settle(), /duplicate resource names \(the engine would refuse them\): kubernetes:core\/v1:ConfigMap same/);
         resetRegistrations();
     });
+
+    it("refuse two resources that write the same Kubernetes object", async () => {
+        new k8s.core.v1.ConfigMap("one", { metadata: { name: "shared", namespace: "default" } });
+        new k8s.core.v1.ConfigMap("two", { metadata: { name: "shared", namespace: "default" } });
+        await assert.rejects(settle(), /object ConfigMap\/default\/shared \(again from two\)/);
+        resetRegistrations();
+    });
 });

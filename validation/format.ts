@@ -1,11 +1,29 @@
 import { z } from "zod";
 
+/** The longest message a validation failure prints: enough for a path, a value and the fix. */
+export const MAX_MESSAGE_LENGTH = 400;
+
+const PEM_BLOCK = /-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g;
+
+/** No key or certificate material, one line, bounded: what any validation message must be. */
+export function safeMessage(message: string): string {
+    const text = message.replace(PEM_BLOCK, "(PEM hidden)").replace(/\s*\n\s*/g, " ");
+    return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH - 3)}...` : text;
+}
+
 /** A validation failure: one message naming the field path and the offending value. */
 export class ValidationError extends Error {
-    constructor(message: string, readonly issues: readonly string[]) {
-        super(message);
+    readonly issues: readonly string[];
+    constructor(message: string, issues: readonly string[]) {
+        super(safeMessage(message));
+        this.issues = issues.map(safeMessage);
         this.name = "ValidationError";
     }
+}
+
+/** Fields whose values are key or certificate material: their values never appear in messages. */
+function isSecretPath(path: readonly PropertyKey[]): boolean {
+    return path.some((k) => typeof k === "string" && /pem|privatekey|key$|certificate$/i.test(k));
 }
 
 /** `["destinations", 2, "host"]` → `destinations[2].host`. */
@@ -50,6 +68,12 @@ function describe(issue: z.core.$ZodIssue, input: unknown): string {
     const value = valueAt(input, issue.path);
     if (issue.code === "invalid_type" && value === undefined) {
         return "is required";
+    }
+    if (isSecretPath(issue.path)) {
+        // The message may quote the value itself: say what is wrong without it.
+        const quoted = typeof value === "string" ? JSON.stringify(value) : undefined;
+        const message = quoted ? issue.message.split(quoted).join("(value hidden)") : issue.message;
+        return `${message} (value hidden)`;
     }
     const shown = showValue(value);
     // Custom checks already quote the value; built-in ones get it appended.

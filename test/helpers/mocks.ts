@@ -13,6 +13,15 @@ export interface Registered {
 }
 
 const registered: Registered[] = [];
+
+/** `kind/namespace/name` of a Kubernetes object's inputs, or undefined for anything else. */
+function objectIdentity(inputs: Record<string, unknown>): string | undefined {
+    const meta = inputs.metadata as { name?: unknown; namespace?: unknown } | undefined;
+    if (typeof inputs.kind !== "string" || typeof meta?.name !== "string") {
+        return undefined;
+    }
+    return `${inputs.kind}/${typeof meta.namespace === "string" ? meta.namespace : ""}/${meta.name}`;
+}
 const duplicates: string[] = [];
 
 /** The fake expiry every mocked TLS certificate reports as `validityEndTime`. */
@@ -42,6 +51,11 @@ pulumi.runtime.setMocks({
         // the mocks are stricter (one name per type in a test) and settle() reports it.
         if (registered.some((r) => r.type === args.type && r.name === args.name)) {
             duplicates.push(`${args.type} ${args.name}`);
+        }
+        // Two resources writing one Kubernetes object would fight over it in the cluster.
+        const id = objectIdentity(args.inputs);
+        if (id !== undefined && registered.some((r) => r.custom && objectIdentity(r.inputs) === id)) {
+            duplicates.push(`object ${id} (again from ${args.name})`);
         }
         registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
         return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...tlsOutputs(args.type, args.name), ...args.inputs } };
