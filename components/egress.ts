@@ -183,6 +183,14 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
         const routes = [gatewayRef?.namespace, destinations?.namespace].filter((n): n is string => n !== undefined && n !== "");
         registryOnly = { ...args.registryOnly, importNamespaces: [...new Set([...(args.registryOnly.importNamespaces ?? []), ...routes])] };
     }
+    // A forward proxy's domain that is also a destination's host: two VirtualServices for one host.
+    for (const [i, p] of (base.forwardProxies ?? []).entries()) {
+        const clash = (destinations?.destinations ?? []).findIndex((d) => p.domains.includes(d.host));
+        if (clash >= 0) {
+            const msg = `forwardProxies[${i}].domains: ${JSON.stringify(destinations?.destinations[clash]?.host)} is also destinations[${clash}].host: sidecars take one VirtualService per host; route it one way`;
+            throw new ValidationError(msg, [msg]);
+        }
+    }
     checkObjectIdentities({
         gateway: base.gateway,
         destinations,

@@ -129,6 +129,9 @@ export interface EgressGatewayArgs {
     readonly accessLogging?: AccessLogging;
 }
 
+/** The gateway chart's status port (health checks), which no route may take. */
+export const GATEWAY_STATUS_PORT = 15021;
+
 const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, {
     error: (iss) => `${JSON.stringify(iss.input)} is not a Kubernetes quantity (e.g. "100m", "128Mi")`,
 });
@@ -141,6 +144,17 @@ export const tolerationSchema = z.strictObject({
     value: z.string().optional(),
     effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
     tolerationSeconds: z.number().int().min(0).optional(),
+}).superRefine((t, ctx) => {
+    // What the API server refuses.
+    if (t.operator === "Exists" && t.value !== undefined && t.value !== "") {
+        ctx.addIssue({ code: "custom", path: ["value"], message: `${JSON.stringify(t.value)} must be empty with operator "Exists"`, input: t.value });
+    }
+    if (t.tolerationSeconds !== undefined && t.effect !== "NoExecute") {
+        ctx.addIssue({ code: "custom", path: ["tolerationSeconds"], message: `${t.tolerationSeconds} applies only to effect "NoExecute"`, input: t.tolerationSeconds });
+    }
+    if ((t.key === undefined || t.key === "") && t.operator !== "Exists") {
+        ctx.addIssue({ code: "custom", path: ["operator"], message: `an empty key needs operator "Exists" (it tolerates every taint)`, input: t.operator });
+    }
 });
 
 export const egressGatewayArgsSchema = z.strictObject({
@@ -183,6 +197,31 @@ export const egressGatewayArgsSchema = z.strictObject({
     if (a.labels && Object.keys(a.labels).length === 0) {
         ctx.addIssue({ code: "custom", path: ["labels"], message: "needs at least one label for the Gateway to select", input: a.labels });
     }
+    // The chart renders a PodDisruptionBudget only when more than one replica always runs.
+    const minimum = a.autoscaling ? a.autoscaling.minReplicas : (a.replicas ?? 2);
+    if (a.podDisruptionBudget?.enabled === true && minimum < 2) {
+        ctx.addIssue({ code: "custom", path: ["podDisruptionBudget", "enabled"], message: `true, but the gateway chart renders no PodDisruptionBudget when as few as ${minimum} replica runs: set replicas or autoscaling.minReplicas to 2 or more`, input: true });
+    }
+    a.ports.forEach((p, i) => {
+        if (p.port === GATEWAY_STATUS_PORT || p.targetPort === GATEWAY_STATUS_PORT) {
+            ctx.addIssue({ code: "custom", path: ["ports", i, "port"], message: `${GATEWAY_STATUS_PORT} is the gateway chart's status port: pick another`, input: p.port });
+        }
+    });
+    // The values escape hatch may not take back what the routes rely on.
+    const values = (a.values ?? {}) as { labels?: unknown; service?: { ports?: unknown; type?: unknown }; name?: unknown };
+    const owned: [unknown, string[], string][] = [
+        [values.labels, ["values", "labels"], "labels (the Gateway and routes select the pods by them)"],
+        [values.name, ["values", "name"], "name (routes address the gateway Service by it)"],
+        [values.service?.ports, ["values", "service", "ports"], "ports (the routes use them)"],
+    ];
+    for (const [v, path, field] of owned) {
+        if (v !== undefined) {
+            ctx.addIssue({ code: "custom", path, message: `is set through the typed args: use ${field}`, input: v });
+        }
+    }
+    if (values.service?.type !== undefined && values.service.type !== "ClusterIP") {
+        ctx.addIssue({ code: "custom", path: ["values", "service", "type"], message: `${JSON.stringify(values.service.type)}: an egress gateway's Service stays ClusterIP (inside the cluster only)`, input: values.service.type });
+    }
 });
 
 const _argsMatchSchema: Accepts<typeof egressGatewayArgsSchema, EgressGatewayArgs> = true;
@@ -222,7 +261,8 @@ export function isLocalChart(chart: string): boolean {
 export function egressGatewayValues(a: ValidEgressGatewayArgs): HelmValues {
     const ref = egressGatewayRef(a);
     const replicas = a.autoscaling ? undefined : (a.replicas ?? 2);
-    const canHaveSeveral = a.autoscaling ? a.autoscaling.maxReplicas > 1 : (replicas ?? 1) > 1;
+    // As the chart decides: a PodDisruptionBudget only when more than one replica always runs.
+    const canHaveSeveral = a.autoscaling ? a.autoscaling.minReplicas > 1 : (replicas ?? 1) > 1;
     const pdb = a.podDisruptionBudget;
     const pdbEnabled = pdb?.enabled ?? canHaveSeveral;
     const pdbSpec = pdbEnabled

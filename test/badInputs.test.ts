@@ -44,7 +44,7 @@ const cases: Case[] = [
     ["unknown egress mode", (n) => new EgressDestinations(n, dest({ host: "a.example.com", egress: "gateway" })), 'destinations[0].egress: "gateway" is not one of "GATEWAY", "DIRECT"'],
     ["unknown resolution", (n) => new EgressDestinations(n, dest({ host: "a.example.com", resolution: "STATIC" })), 'destinations[0].resolution: "STATIC" is not one of "DNS", "DNS_ROUND_ROBIN", "NONE"'],
     ["the same host passed through and originated on one gateway port", (n) => new EgressDestinations(n, dest({ host: "api.example.com", protocol: "TLS" }, { name: "api-originated", host: "api.example.com", tls: { mode: "SIMPLE" } })),
-        'destinations[1].host: "api.example.com" already goes through gateway port 443 (destinations[0]): one host, one gateway server per port; set gatewayPort to another port'],
+        'destinations[1].host: "api.example.com" is already routed by destinations[0]: sidecars take one VirtualService per host'],
     ["a service account without its namespace", (n) => new EgressDestinations(n, dest({ host: "api.example.com", allowedSources: { serviceAccounts: ["checkout"] } })),
         'destinations[0].allowedSources.serviceAccounts[0]: "checkout" needs its namespace: "<namespace>/checkout"'],
     ["a namespace that is not a name", (n) => new EgressDestinations(n, dest({ host: "api.example.com", allowedSources: { namespaces: ["Shop"] } })),
@@ -110,6 +110,26 @@ const cases: Case[] = [
     ["registry-only in the mesh root namespace", (n) => new RegistryOnlyOutbound(n, { namespaces: ["shop", "istio-system"] }),
         'namespaces[1]: "istio-system" is the mesh root namespace: a Sidecar there without a workloadSelector applies to every namespace (use the mesh-wide setting instead)'],
     ["registry-only with a duplicate namespace", (n) => new RegistryOnlyOutbound(n, { namespaces: ["shop", "shop"] }), 'namespaces[1]: duplicate namespace "shop"'],
+    // The same host claimed twice
+    ["one host through the gateway as HTTP and as TLS", (n) => new EgressDestinations(n, dest({ name: "a-http", host: "a.example.com" }, { name: "a-tls", host: "a.example.com", protocol: "TLS" })),
+        'destinations[1].host: "a.example.com" is already routed by destinations[0]'],
+    ["a host in a destination and in a forward proxy", (n) => new Egress(n, {
+        namespace: "default", destinations: [{ host: "www.qq.com", egress: "DIRECT", tls: {} }],
+        forwardProxies: [{ name: "nginx-proxy", namespace: "default", domains: ["www.qq.com"], proxyAddresses: ["10.0.0.1"] }],
+    }), 'forwardProxies[0].domains: "www.qq.com" is also destinations[0].host'],
+    // The values escape hatch and the chart
+    ["values that change the gateway pods' labels", (n) => new EgressGateway(n, { values: { labels: { istio: "ingressgateway" } } }),
+        "values.labels: is set through the typed args: use labels"],
+    ["values that replace the gateway Service's ports", (n) => new EgressGateway(n, { values: { service: { ports: [] } } }),
+        "values.service.ports: is set through the typed args: use ports"],
+    ["a LoadBalancer egress gateway through values", (n) => new EgressGateway(n, { values: { service: { type: "LoadBalancer" } } }),
+        'values.service.type: "LoadBalancer": an egress gateway\'s Service stays ClusterIP'],
+    ["a gateway port on the chart's status port", (n) => new EgressGateway(n, { ports: [{ port: 15021, protocol: "HTTP" }] }),
+        "ports[0].port: 15021 is the gateway chart's status port"],
+    ["a PodDisruptionBudget the chart will not render", (n) => new EgressGateway(n, { autoscaling: { minReplicas: 1, maxReplicas: 3 }, podDisruptionBudget: { enabled: true } }),
+        "podDisruptionBudget.enabled: true, but the gateway chart renders no PodDisruptionBudget when as few as 1 replica runs"],
+    ["a toleration the API server refuses", (n) => new EgressGateway(n, { tolerations: [{ key: "dedicated", operator: "Exists", value: "egress" }] }),
+        'tolerations[0].value: "egress" must be empty with operator "Exists"'],
     // Messages: never key material, bounded, one line
     ["a private key where a certificate belongs", (n) => new Egress(n, { gateway: {}, certificates: { authority: { existing: {
         certificatePem: "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secret\n-----END PRIVATE KEY-----", privateKeyPem: "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----" } } } }),

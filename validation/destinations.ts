@@ -222,18 +222,19 @@ export const resolvedDestinationsSchema = destinationsArgsSchema.transform((args
     // Duplicates and conflicts across destinations.
     checkUnique(destinations, (d) => d.name, ctx, (i) => ["destinations", i, args.destinations[i]?.name ? "name" : "host"], "destination name");
     checkUnique(destinations, (d) => `${d.host}:${d.port}`, ctx, (i) => ["destinations", i, "host"], "destination host:port");
-    // Istio keeps one Gateway server per host and port, and drops the others with only a log line.
-    const serverHosts = new Map<string, number>();
+    // Sidecars apply one VirtualService (and one DestinationRule) per host, and Istio keeps one
+    // Gateway server per host and port: a second destination of the same host that routes or
+    // originates would silently lose its routes.
+    const routedHosts = new Map<string, number>();
     destinations.forEach((d, i) => {
-        if (d.gatewayPort === undefined) {
+        if (d.egress === "DIRECT" && !d.tls) {
             return;
         }
-        const key = `${d.host}/${d.gatewayPort}`;
-        const first = serverHosts.get(key);
+        const first = routedHosts.get(d.host);
         if (first === undefined) {
-            serverHosts.set(key, i);
+            routedHosts.set(d.host, i);
         } else {
-            ctx.addIssue({ code: "custom", path: ["destinations", i, "host"], message: `${JSON.stringify(d.host)} already goes through gateway port ${d.gatewayPort} (destinations[${first}]): one host, one gateway server per port; set gatewayPort to another port`, input: args });
+            ctx.addIssue({ code: "custom", path: ["destinations", i, "host"], message: `${JSON.stringify(d.host)} is already routed by destinations[${first}]: sidecars take one VirtualService per host and would drop one of them; keep one destination per host`, input: args });
         }
     });
     const portUse = new Map<number, { cls: string; index: number }>();
