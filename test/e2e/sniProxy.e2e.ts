@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import { sniProxyConfig } from "../../proxy/sniProxyConfig";
+import * as fs from "fs";
+import * as path from "path";
+import { sniProxyConfig, SniProxyConfigOptions } from "../../proxy/sniProxyConfig";
+import { checkNginxConfig, nginxBuildInfo, prepareNginxConfig } from "./support/nginx";
+import { makeTempDir, removeTempDir } from "./support/processes";
 import { describeSniProxy, SniProxyConfigInput } from "./realTls";
 import { exampleStackConfig, withLocalChart } from "./support/pulumiProject";
 import { StateObject, stateObjects } from "./support/stackObjects";
@@ -44,6 +48,31 @@ describe(`e2e: the SNI proxy's nginx config in a real nginx (${STACK})`, functio
             resolvers,
             ipv6: false,
         }));
+    });
+
+    it("nginx -t accepts the generator's configs at their edges: long host names, many ports, one pattern on several ports, IPv6", async () => {
+        const long = (i: number) => `h${i}-${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.example.com`;
+        const edges: SniProxyConfigOptions[] = [
+            { listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts: Array.from({ length: 10 }, (_, i) => long(i)) }], resolvers: ["10.96.0.10"] },
+            {
+                listeners: Array.from({ length: 20 }, (_, i) => ({ listenPort: 20000 + i, upstreamPort: 8000 + i, allowedHosts: ["*.wikipedia.org", "api.example.com"] })),
+                resolvers: ["10.96.0.10", "10.96.0.11"],
+            },
+            { listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts: ["*.example.com"] }], resolvers: ["fd00::10", "10.96.0.10"], ipv6: true },
+        ];
+        const dir = await makeTempDir("sni-nginx-t");
+        try {
+            const info = await nginxBuildInfo();
+            for (const [i, o] of edges.entries()) {
+                const prefix = path.join(dir, `edge-${i}`);
+                fs.mkdirSync(path.join(prefix, "logs"), { recursive: true });
+                const conf = path.join(prefix, "nginx.conf");
+                fs.writeFileSync(conf, prepareNginxConfig(sniProxyConfig({ ...o, pidFile: path.join(prefix, "nginx.pid") }), prefix, info));
+                await checkNginxConfig(prefix, conf);
+            }
+        } finally {
+            await removeTempDir(dir);
+        }
     });
 
     describe("the same generator on loopback", () => {
