@@ -143,13 +143,8 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
         if ((args.certificates.credentials ?? []).length > 0 && !gatewayRef) {
             throw new ValidationError("certificates.credentials: SDS credentials live in the egress gateway's namespace, and no gateway is configured (set gateway)", []);
         }
-        const caOnly = new Set((args.certificates.credentials ?? []).filter((c) => !c.client).map((c) => c.name));
-        (destinations?.destinations ?? []).forEach((d, i) => {
-            if (d.tls?.mode === "MUTUAL" && d.tls.credentialName && caOnly.has(d.tls.credentialName)) {
-                const msg = `destinations[${i}].tls.credentialName: ${JSON.stringify(d.tls.credentialName)} is a CA-only credential, and MUTUAL needs a client certificate (give the credential a client)`;
-                throw new ValidationError(msg, [msg]);
-            }
-        });
+        // A CA-only credential is named "<x>-cacert" (certs/sdsCredential.ts), which MUTUAL
+        // destinations may not name (validation/destinations.ts): no separate check here.
     }
     let networkPolicies: EgressNetworkPoliciesArgs | undefined;
     if (args.networkPolicies) {

@@ -181,7 +181,9 @@ export const egressGatewayArgsSchema = z.strictObject({
     }).optional(),
     chart: z.strictObject({
         chart: z.string().min(1).optional(),
-        repository: z.string().url().optional(),
+        repository: z.string().refine((u) => /^(https|oci):\/\/[^\s/]+/.test(u), {
+            error: (iss) => `${JSON.stringify(iss.input)} is not an https:// (or oci://) chart repository: the chart runs with the mesh's privileges, fetch it over TLS`,
+        }).optional(),
         version: z.string().min(1).optional(),
     }).optional(),
     values: z.record(z.string(), z.unknown()).optional(),
@@ -196,6 +198,9 @@ export const egressGatewayArgsSchema = z.strictObject({
     }
     if (a.labels && Object.keys(a.labels).length === 0) {
         ctx.addIssue({ code: "custom", path: ["labels"], message: "needs at least one label for the Gateway to select", input: a.labels });
+    }
+    if (a.labels && (a.labels.istio === "ingressgateway" || a.labels.app === "istio-ingressgateway")) {
+        ctx.addIssue({ code: "custom", path: ["labels"], message: `${JSON.stringify(a.labels)} are the ingress gateway's labels: the egress Gateway and its policies would select the ingress gateway's pods`, input: a.labels });
     }
     // The chart renders a PodDisruptionBudget only when more than one replica always runs.
     const minimum = a.autoscaling ? a.autoscaling.minReplicas : (a.replicas ?? 2);

@@ -140,7 +140,7 @@ describe("validation pieces", () => {
     });
 
     it("accepts exact hosts and leading wildcards only", () => {
-        for (const ok of ["edition.cnn.com", "*.wikipedia.org", "*.foo", "my-nginx.mesh-external.svc.cluster.local"]) {
+        for (const ok of ["edition.cnn.com", "*.wikipedia.org", "*.foo.com", "my-nginx.mesh-external.svc.cluster.local"]) {
             assert.ok(hostPattern.safeParse(ok).success, ok);
         }
         for (const bad of ["*", "*.", "foo", "a_b.com", "-a.com", "a.*.com", "1.2.3.4", "A.com"]) {

@@ -45,10 +45,10 @@ describe("example stack configs run through the stack program (index.ts)", () =>
         resetRegistrations();
         pulumi.runtime.setAllConfig({
             "istio-egress:gateway": "{}",
-            "istio-egress:destinations": JSON.stringify([{ host: "edition.cnn.com" }, { host: "*.foo", protocol: "TLS" }]),
+            "istio-egress:destinations": JSON.stringify([{ host: "edition.cnn.com" }, { host: "*.foo.com", protocol: "TLS" }]),
         });
         assert.throws(runProgram, (e: Error) => {
-            assert.equal(e.message, 'invalid stack config: istio-egress:destinations[1].host: "*.foo" through the egress gateway needs resolution NONE or an SNI proxy: set sniProxy (arbitrary hosts) or servingHost (one host serves them all)');
+            assert.equal(e.message, 'invalid stack config: istio-egress:destinations[1].host: "*.foo.com" through the egress gateway needs resolution NONE or an SNI proxy: set sniProxy (arbitrary hosts) or servingHost (one host serves them all)');
             return true;
         });
         assert.deepEqual(await settle(), []);

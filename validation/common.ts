@@ -58,6 +58,12 @@ function hostProblem(s: string): string | undefined {
     if (!isHostPattern(s)) {
         return `${JSON.stringify(s)} is not a valid host name (lowercase DNS name with at least one dot, e.g. "api.example.com")`;
     }
+    if (isWildcard(s) && !s.slice(2).includes(".")) {
+        return `${JSON.stringify(s)} covers a whole top-level domain: name the domain, as in "*.example.com"`;
+    }
+    if (isWildcard(s) && (s === "*.cluster.local" || s.endsWith(".cluster.local"))) {
+        return `${JSON.stringify(s)} covers the cluster's own services: egress destinations are outside the cluster, or exact service hosts`;
+    }
     return undefined;
 }
 
@@ -77,20 +83,60 @@ export const exactHost = z.string().superRefine((s, ctx) => {
     }
 });
 
-/** An IPv4/IPv6 address, or a CIDR block of either. */
-export const ipOrCidr = z.string().superRefine((s, ctx) => {
+/** The address as a number (IPv4: 32 bits, IPv6: 128 bits). */
+function ipBits(ip: string): bigint {
+    if (isIP(ip) === 4) {
+        return ip.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
+    }
+    const [head = "", tail = ""] = ip.split("::");
+    const groups = (part: string) => (part === "" ? [] : part.split(":"));
+    const h = groups(head);
+    const t = groups(tail);
+    const all = ip.includes("::") ? [...h, ...Array(8 - h.length - t.length).fill("0"), ...t] : h;
+    return all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+/** Cloud instance metadata endpoints: never an egress destination or an allowed address. */
+const METADATA_ADDRESSES = ["169.254.169.254", "fd00:ec2::254"];
+
+/** What is wrong with an address or CIDR as an egress target, or undefined. */
+function addressProblem(s: string, allowPrefix: boolean): string | undefined {
     const [ip, prefix, ...rest] = s.split("/");
     const family = isIP(ip ?? "");
     const max = family === 4 ? 32 : 128;
-    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+    const prefixOk = prefix === undefined || (allowPrefix && /^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
     if (family === 0 || !prefixOk || rest.length > 0) {
-        ctx.addIssue({ code: "custom", message: `${JSON.stringify(s)} is not an IP address or CIDR block`, input: s });
+        return `${JSON.stringify(s)} is not an IP address${allowPrefix ? " or CIDR block" : ""}`;
+    }
+    const bits = prefix === undefined ? max : Number(prefix);
+    if (bits === 0 || ipBits(ip as string) === 0n) {
+        return `${JSON.stringify(s)} is every address: name the proxy's or service's own addresses`;
+    }
+    const hostMask = (1n << BigInt(max - bits)) - 1n;
+    if ((ipBits(ip as string) & hostMask) !== 0n) {
+        return `${JSON.stringify(s)} has host bits set: the block is ${ip === undefined ? "" : "its network address"}/${bits}`;
+    }
+    const metadata = METADATA_ADDRESSES.find((m) => isIP(m) === family && (ipBits(m) & ~hostMask & ((1n << BigInt(max)) - 1n)) === ipBits(ip as string));
+    if (metadata) {
+        return `${JSON.stringify(s)} ${bits === max ? "is" : "contains"} the cloud metadata address ${metadata}, which must never be reachable as egress`;
+    }
+    return undefined;
+}
+
+/** An IPv4/IPv6 address, or a CIDR block of either (not everything, no host bits, no metadata address). */
+export const ipOrCidr = z.string().superRefine((s, ctx) => {
+    const problem = addressProblem(s, true);
+    if (problem) {
+        ctx.addIssue({ code: "custom", message: problem, input: s });
     }
 });
 
-/** An IPv4/IPv6 address (no prefix). */
-export const ipAddress = z.string().refine((s) => isIP(s) !== 0, {
-    error: (iss) => `${JSON.stringify(iss.input)} is not an IP address`,
+/** An IPv4/IPv6 address (no prefix; not unspecified, not the metadata address). */
+export const ipAddress = z.string().superRefine((s, ctx) => {
+    const problem = addressProblem(s, false);
+    if (problem) {
+        ctx.addIssue({ code: "custom", message: problem, input: s });
+    }
 });
 
 /** One of a documented set of strings (component args stay plain strings for multi-language schemas). */

@@ -166,6 +166,12 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
         } else if (mode === "MUTUAL" && !tls.credentialName) {
             fail(`"MUTUAL" needs tls.credentialName: an SDS Secret holding the client certificate (tls.crt, tls.key) and ca.crt`, "tls", "mode");
         }
+        const reserved = ["istio", "prometheus"].find((p) => tls.credentialName?.startsWith(p));
+        if (reserved) {
+            fail(`${JSON.stringify(tls.credentialName)} starts with "${reserved}": Istio does not serve Secrets named "istio*" or "prometheus*" over SDS`, "tls", "credentialName");
+        } else if (mode === "MUTUAL" && tls.credentialName?.endsWith("-cacert")) {
+            fail(`${JSON.stringify(tls.credentialName)} ends with "-cacert", which Istio reads as a CA-only credential: MUTUAL needs the Secret with the client certificate`, "tls", "credentialName");
+        }
         const sans = tls.subjectAltNames;
         if (sans && sans.length > 0 && !sans.some((s) => sanMatchesHost(s, sni))) {
             fail(`none of ${JSON.stringify(sans)} matches the host ${JSON.stringify(sni)} the connection is made to`, "tls", "subjectAltNames");
