@@ -30,7 +30,7 @@ const cases: Case[] = [
     ["wildcard with DNS resolution", (n) => new EgressDestinations(n, { namespace: "default", destinations: [{ host: "*.example.com", protocol: "TLS", resolution: "DNS" }] }),
         'destinations[0].resolution: "DNS" cannot resolve wildcard host "*.example.com"'],
     ["wildcard through the gateway with no serving host or SNI proxy", (n) => new EgressDestinations(n, dest({ host: "*.foo.com", protocol: "TLS" })),
-        'destinations[0].host: "*.foo.com" through the egress gateway needs resolution NONE or an SNI proxy'],
+        'destinations[0].host: "*.foo.com" through the egress gateway needs servingHost (one host serves them all) or sniProxy'],
     ["servingHost on an exact host", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "TLS", servingHost: "b.example.com" })),
         'destinations[0].servingHost: "b.example.com" is only for wildcard hosts'],
     ["servingHost outside the wildcard", (n) => new EgressDestinations(n, dest({ host: "*.wikipedia.org", protocol: "TLS", servingHost: "www.example.com" })),
@@ -130,6 +130,8 @@ const cases: Case[] = [
         "podDisruptionBudget.enabled: true, but the gateway chart renders no PodDisruptionBudget when as few as 1 replica runs"],
     ["a toleration the API server refuses", (n) => new EgressGateway(n, { tolerations: [{ key: "dedicated", operator: "Exists", value: "egress" }] }),
         'tolerations[0].value: "egress" must be empty with operator "Exists"'],
+    ["a wildcard with resolution NONE through the gateway is told what does help", (n) => new EgressDestinations(n, dest({ host: "*.foo.com", protocol: "TLS", resolution: "NONE" })),
+        'destinations[0].host: "*.foo.com" through the egress gateway needs servingHost (one host serves them all) or sniProxy (arbitrary hosts): the gateway cannot route a wildcard by itself'],
     // Policy: what no egress configuration should ever say
     ["a wildcard over a whole top-level domain", (n) => new EgressDestinations(n, { namespace: "default", destinations: [{ host: "*.com", protocol: "TLS", resolution: "NONE" }] }),
         'destinations[0].host: "*.com" covers a whole top-level domain'],
@@ -183,7 +185,7 @@ const cases: Case[] = [
     }), "sniProxy: would write Deployment/istio-system/istio-egressgateway, which gateway also writes"],
     // The whole setup (same paths as the stack config)
     ["Egress: bad host deep in the list", (n) => new Egress(n, { gateway: {}, destinations: [{ host: "a.example.com" }, { host: "b.example.com" }, { host: "*.foo.com", protocol: "TLS" }] } as EgressArgs),
-        'destinations[2].host: "*.foo.com" through the egress gateway needs resolution NONE or an SNI proxy'],
+        'destinations[2].host: "*.foo.com" through the egress gateway needs servingHost (one host serves them all) or sniProxy'],
     ["Egress: bad gateway field", (n) => new Egress(n, { gateway: { replicas: -1 }, destinations: [{ host: "a.example.com" }] }), "gateway.replicas: Too small"],
     ["Egress: unknown top-level key", (n) => new Egress(n, { gateways: {} } as unknown as EgressArgs), "gateways: unknown field"],
     ["Egress: SNI proxy port the gateway lacks", (n) => new Egress(n, { gateway: {}, sniProxy: {}, destinations: [{ host: "*.example.com", protocol: "TLS", port: 9443, sniProxy: true }] }),

@@ -48,7 +48,7 @@ describe("example stack configs run through the stack program (index.ts)", () =>
             "istio-egress:destinations": JSON.stringify([{ host: "edition.cnn.com" }, { host: "*.foo.com", protocol: "TLS" }]),
         });
         assert.throws(runProgram, (e: Error) => {
-            assert.equal(e.message, 'invalid stack config: istio-egress:destinations[1].host: "*.foo.com" through the egress gateway needs resolution NONE or an SNI proxy: set sniProxy (arbitrary hosts) or servingHost (one host serves them all)');
+            assert.equal(e.message, 'invalid stack config: istio-egress:destinations[1].host: "*.foo.com" through the egress gateway needs servingHost (one host serves them all) or sniProxy (arbitrary hosts): the gateway cannot route a wildcard by itself');
             return true;
         });
         assert.deepEqual(await settle(), []);

@@ -131,7 +131,7 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
         fail(`${JSON.stringify(resolution)} cannot resolve wildcard host ${JSON.stringify(d.host)}: use resolution "NONE", a servingHost or an SNI proxy`, "resolution");
     }
     if (wildcard && egress === "GATEWAY" && !d.servingHost && !sniProxy) {
-        fail(`${JSON.stringify(d.host)} through the egress gateway needs resolution NONE or an SNI proxy: set sniProxy (arbitrary hosts) or servingHost (one host serves them all)`, "host");
+        fail(`${JSON.stringify(d.host)} through the egress gateway needs servingHost (one host serves them all) or sniProxy (arbitrary hosts): the gateway cannot route a wildcard by itself`, "host");
     }
     if (d.servingHost !== undefined && !wildcard) {
         fail(`${JSON.stringify(d.servingHost)} is only for wildcard hosts, and ${JSON.stringify(d.host)} is exact`, "servingHost");
