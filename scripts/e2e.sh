@@ -14,4 +14,6 @@ source "${ISTIO_EGRESS_TOOLCHAIN:-$HOME/.cache/istio-egress-toolchain}/env.sh"
 npm run build
 # The objects the simulation suite is fed: the e2e checks the API server holds exactly these.
 node bin/test/xds/render.js out/xds
+# The validation promise, larger than in npm test, with every SNI proxy config through nginx -t.
+PROPERTY_RUNS=1000 PROPERTY_SEED=1201 PROPERTY_NGINX_T=1 npx mocha --config .mocharc.json -g "by property"
 exec npx mocha --config .mocharc.e2e.json "$@"
