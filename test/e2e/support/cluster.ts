@@ -18,6 +18,10 @@ export interface TestCluster {
     readonly client: KubeClient;
     /** Where the servers' logs are, for a failing test's report. */
     readonly logDir: string;
+    /** Stops kube-apiserver (etcd keeps the data) and waits until it is down. */
+    stopApiServer(): Promise<void>;
+    /** Starts kube-apiserver again with the same data, certificates and port; waits for /readyz. */
+    startApiServer(): Promise<void>;
     stop(): Promise<void>;
 }
 
@@ -63,7 +67,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
         fs.writeFileSync(path.join(dir, "sa.pub"), saKey.publicKey.export({ type: "spki", format: "pem" }));
         fs.writeFileSync(path.join(dir, "tokens.csv"), `${TOKEN},e2e-admin,e2e-admin,system:masters\n`);
         const certDir = path.join(dir, "pki");
-        await run("kube-apiserver", [
+        const apiArgs = [
             `--etcd-servers=http://127.0.0.1:${etcdClient}`,
             "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${apiPort}`,
             `--cert-dir=${certDir}`,
@@ -76,7 +80,9 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
             "--enable-priority-and-fairness=false",
             "--profiling=false",
             "--v=0",
-        ]);
+        ];
+        await run("kube-apiserver", apiArgs);
+        let apiServer = procs[procs.length - 1] as ProcessHandle;
         const server = `https://127.0.0.1:${apiPort}`;
         const caFile = path.join(certDir, "apiserver.crt");
         await waitFor("kube-apiserver serving certificate", async () => fs.existsSync(caFile), 120_000);
@@ -104,7 +110,17 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
             await installCrds(client, opts.crdFile);
         }
         await waitFor("namespace default", async () => (await client.find("/api/v1/namespaces/default")) !== undefined, 60_000);
-        return { server, kubeconfigPath, client, logDir, stop };
+        const ready = () => waitFor("kube-apiserver /readyz", async () => (await client.request("GET", "/readyz").catch(() => ({ status: 0 }))).status === 200, 180_000);
+        const stopApiServer = async () => {
+            await apiServer.stop();
+            procs.splice(procs.indexOf(apiServer), 1);
+        };
+        const startApiServer = async () => {
+            await run("kube-apiserver", apiArgs);
+            apiServer = procs[procs.length - 1] as ProcessHandle;
+            await ready();
+        };
+        return { server, kubeconfigPath, client, logDir, stopApiServer, startApiServer, stop };
     } catch (e) {
         const logs = readLogs(logDir);
         await stop();
