@@ -14,6 +14,9 @@ source "${ISTIO_EGRESS_TOOLCHAIN:-$HOME/.cache/istio-egress-toolchain}/env.sh"
 npm run build
 # The objects the simulation suite is fed: the e2e checks the API server holds exactly these.
 node bin/test/xds/render.js out/xds
-# The validation promise, larger than in npm test, with every SNI proxy config through nginx -t.
-PROPERTY_RUNS=1000 PROPERTY_SEED=1201 PROPERTY_NGINX_T=1 npx mocha --config .mocharc.json -g "by property"
+# The validation promise, larger than in npm test, with every SNI proxy config through nginx -t,
+# and a sample of the accepted configurations through Istio's config generator and analyzer.
+PROPERTY_RUNS=1000 PROPERTY_SEED=1201 PROPERTY_NGINX_T=1 PROPERTY_SAMPLE_DIR=out/xds-generated \
+  npx mocha --config .mocharc.json -g "by property"
+XDS_GENERATED="$PWD/out/xds-generated" scripts/xds.sh -run TestGeneratedConfigurations
 exec npx mocha --config .mocharc.e2e.json "$@"

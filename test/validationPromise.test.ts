@@ -47,7 +47,19 @@ describe("the validation promise, by property (fast-check, fixed seed)", () => {
                 fs.rmSync(dir, { recursive: true, force: true });
             }
         }
-        console.log(`      ${stats.generated} configurations: ${stats.accepted} accepted (${stats.objects} objects), ${stats.rejected} rejected; ${stats.invariants} invariants checked; ${nginxChecked} SNI proxy configs passed nginx -t`);
+        const sampleDir = process.env.PROPERTY_SAMPLE_DIR;
+        let sampled = 0;
+        if (sampleDir) {
+            // A sample of the accepted configurations for the simulation suite (TestGeneratedConfigurations).
+            fs.rmSync(sampleDir, { recursive: true, force: true });
+            fs.mkdirSync(sampleDir, { recursive: true });
+            const step = Math.max(1, Math.floor(stats.rendered.length / 25));
+            for (const r of stats.rendered.filter((_, i) => i % step === 0).slice(0, 25)) {
+                fs.writeFileSync(path.join(sampleDir, `${r.stack}.json`), JSON.stringify(r, null, 2));
+                sampled++;
+            }
+        }
+        console.log(`      ${stats.generated} configurations: ${stats.accepted} accepted (${stats.objects} objects), ${stats.rejected} rejected; ${stats.invariants} invariants checked; ${nginxChecked} SNI proxy configs passed nginx -t; ${sampled} written for the simulation`);
         assert.ok(stats.accepted >= RUNS / 10 && stats.rejected >= RUNS / 10, "both sides of the promise are exercised");
     });
 });

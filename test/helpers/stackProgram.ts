@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as yaml from "js-yaml";
-import { resetRegistrations, settle } from "./mocks";
+import { Registered, resetRegistrations, settle } from "./mocks";
 
 // The repository's stack program (index.ts) run under the shared mocks, one example stack at a
 // time: what the unit tests check and what the simulation suite is fed.
@@ -68,7 +68,11 @@ export async function renderStack(stack: string): Promise<RenderedStack> {
     resetRegistrations();
     loadStackConfig(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`));
     runProgram();
-    const all = await settle();
+    return renderedFrom(stack, await settle());
+}
+
+/** What a program registered, in the simulation suite's input format. */
+export function renderedFrom(stack: string, all: Registered[]): RenderedStack {
     const objects = all
         .filter((r) => r.custom && r.type !== CHART_TYPE)
         .map((r) => r.inputs as unknown as RenderedObject)

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { Egress, EgressArgs, validateEgressArgs, ValidationError } from "../../api";
 import { resetRegistrations, settle } from "./mocks";
+import { RenderedStack, renderedFrom } from "./stackProgram";
 import { gatewayValuesErrors, istioSchemaErrors } from "./schemas";
 
 // The validation promise, checked for one configuration: an accepted one is registered without
@@ -15,10 +16,12 @@ export interface PromiseStats {
     invariants: number;
     /** nginx configs of accepted SNI proxies, for a caller that can run `nginx -t`. */
     readonly nginxConfigs: string[];
+    /** Accepted configurations as the simulation suite reads them, for a caller that writes a sample. */
+    readonly rendered: RenderedStack[];
 }
 
 export function newStats(): PromiseStats {
-    return { generated: 0, accepted: 0, rejected: 0, objects: 0, invariants: 0, nginxConfigs: [] };
+    return { generated: 0, accepted: 0, rejected: 0, objects: 0, invariants: 0, nginxConfigs: [], rendered: [] };
 }
 
 export async function checkValidationPromise(config: EgressArgs, stats: PromiseStats): Promise<void> {
@@ -56,6 +59,7 @@ export async function checkValidationPromise(config: EgressArgs, stats: PromiseS
     new Egress("property", config);
     // settle() fails on a duplicate resource name or object identity.
     const registered = await settle();
+    stats.rendered.push(renderedFrom(`generated-${stats.accepted}`, registered));
     for (const r of registered) {
         const m = r.inputs as { apiVersion?: string; kind?: string; data?: Record<string, string> };
         if (/^[a-z]+\.istio\.io\//.test(m.apiVersion ?? "")) {
