@@ -17,13 +17,14 @@ import (
 
 // accepted says why the package leaves an analyzer message, or "" when it does not.
 //
-// IST0129 on a sidecar's SIMPLE origination without credentialName (S4): the analyzer wants
+// IST0129/IST0128 (port-level/rule-level) on a sidecar's SIMPLE origination without
+// credentialName (S4, S11's ExternalName with origination): the analyzer wants
 // caCertificates, but without it Istio verifies the server against the proxy's system roots
 // (VERIFY_CERTIFICATE_AT_CLIENT, the default since 1.20); the S4 simulation asserts the cluster's
 // validation context is file-root:system. A rule with a credentialName gets no such pass: at the
 // gateway it needs its workloadSelector, and the warning would be real.
 func accepted(m diag.Message, objs []object) string {
-	if m.Type.Code() != "IST0129" || m.Resource == nil {
+	if (m.Type.Code() != "IST0129" && m.Type.Code() != "IST0128") || m.Resource == nil {
 		return ""
 	}
 	name := m.Resource.Metadata.FullName

@@ -150,6 +150,8 @@ func scenarios() []scenario {
 			hops: []hop{
 				{name: "sidecar → my-httpbin (ExternalName alias of httpbin.org)", from: sidecarIn("default"), call: httpCall("my-httpbin.default.svc.cluster.local", 80),
 					cluster: external(80, "httpbin.org"), tls: &upstreamTLS{mode: "NONE"}},
+				{name: "sidecar → my-google (ExternalName with TLS origination)", from: sidecarIn("default"), call: httpCall("my-google.default.svc.cluster.local", 80),
+					cluster: external(80, "www.google.com"), tls: &upstreamTLS{mode: "SIMPLE", sni: "www.google.com", sds: []string{"file-root:system"}}, port: 443},
 				{name: "sidecar → my-wikipedia (selector-less Service, TLS passthrough)", from: sidecarIn("default"), call: tlsCall("www.wikipedia.org", 443), toService: "my-wikipedia.default",
 					cluster: external(443, "my-wikipedia.default.svc.cluster.local"), tls: &upstreamTLS{mode: "NONE"}},
 			},

@@ -18,11 +18,11 @@ export interface AnalyzeResult {
 
 /**
  * The one analyzer message the package accepts (the simulation suite applies the same rule):
- * IST0129 on a DestinationRule that originates SIMPLE TLS without a credentialName. Istio then
+ * IST0129 (port level) or IST0128 (rule level) on a DestinationRule that originates SIMPLE TLS without a credentialName. Istio then
  * verifies the server against the proxy's system roots, which the S4 simulation asserts.
  */
 export function acceptedAnalyzerMessage(line: string, objects: KubeObject[]): boolean {
-    const m = /^Warning \[IST0129\] \(DestinationRule ([^/\s]+)\/([^\s]+)/.exec(line);
+    const m = /^Warning \[IST012[89]\] \(DestinationRule ([^/\s]+)\/([^\s]+)/.exec(line);
     if (!m) {
         return false;
     }
