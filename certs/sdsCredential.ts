@@ -6,11 +6,9 @@ import { Accepts, validateArgs } from "../components/validate";
 import { isDnsSubdomain, labelMap, namespaceName } from "../validation/common";
 import { managedLabels } from "../istio/labels";
 import { pemInput } from "./certificateAuthority";
+import { reservedSdsPrefix, SDS_CA_ONLY_SUFFIX } from "../validation/sdsNames";
 
-/** Secret name prefixes Istio does not serve over SDS. */
-export const SDS_RESERVED_PREFIXES = ["istio", "prometheus"] as const;
-/** Suffix Istio requires on a CA-only credential's name (`<credentialName>-cacert`). */
-export const SDS_CA_ONLY_SUFFIX = "-cacert";
+export { SDS_CA_ONLY_SUFFIX, SDS_RESERVED_PREFIXES } from "../validation/sdsNames";
 /** A key an SDS credential Secret must not contain (Istio takes it for a service-account token Secret). */
 export const SDS_FORBIDDEN_KEY = "token";
 /** The Secret keys Istio's SDS reads from a generic Secret. */
@@ -34,7 +32,7 @@ export function sdsCredentialProblems(name: string, hasClientCertificate: boolea
     if (!isDnsSubdomain(name)) {
         problems.push(`${shown} is not a valid Secret name (lowercase letters, digits, '-' and '.', at most 253 characters)`);
     }
-    const prefix = SDS_RESERVED_PREFIXES.find((p) => name.startsWith(p));
+    const prefix = reservedSdsPrefix(name);
     if (prefix !== undefined) {
         problems.push(`${shown} starts with "${prefix}": Istio does not serve Secrets named "istio*" or "prometheus*" over SDS`);
     }

@@ -5,6 +5,7 @@ import {
 } from "./common";
 import { GatewayRef, gatewayRefSchema } from "./gateway";
 import { ResolvedSources, resolveSources, sourcesSchema } from "./sources";
+import { reservedSdsPrefix, SDS_CA_ONLY_SUFFIX } from "./sdsNames";
 
 export const DESTINATION_PROTOCOLS = ["HTTP", "TLS"] as const;
 export const EGRESS_MODES = ["GATEWAY", "DIRECT"] as const;
@@ -166,11 +167,11 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
         } else if (mode === "MUTUAL" && !tls.credentialName) {
             fail(`"MUTUAL" needs tls.credentialName: an SDS Secret holding the client certificate (tls.crt, tls.key) and ca.crt`, "tls", "mode");
         }
-        const reserved = ["istio", "prometheus"].find((p) => tls.credentialName?.startsWith(p));
+        const reserved = tls.credentialName !== undefined ? reservedSdsPrefix(tls.credentialName) : undefined;
         if (reserved) {
             fail(`${JSON.stringify(tls.credentialName)} starts with "${reserved}": Istio does not serve Secrets named "istio*" or "prometheus*" over SDS`, "tls", "credentialName");
-        } else if (mode === "MUTUAL" && tls.credentialName?.endsWith("-cacert")) {
-            fail(`${JSON.stringify(tls.credentialName)} ends with "-cacert", which Istio reads as a CA-only credential: MUTUAL needs the Secret with the client certificate`, "tls", "credentialName");
+        } else if (mode === "MUTUAL" && tls.credentialName?.endsWith(SDS_CA_ONLY_SUFFIX)) {
+            fail(`${JSON.stringify(tls.credentialName)} ends with "${SDS_CA_ONLY_SUFFIX}", which Istio reads as a CA-only credential: MUTUAL needs the Secret with the client certificate`, "tls", "credentialName");
         }
         const sans = tls.subjectAltNames;
         if (sans && sans.length > 0 && !sans.some((s) => sanMatchesHost(s, sni))) {
