@@ -4,7 +4,7 @@ import { managedLabels } from "../istio/labels";
 import { egressNetworkPolicy } from "../kube/networkPolicy";
 import { registerObject } from "../kube/register";
 import { dnsLabel, ipOrCidr, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
-import { gatewayRefSchema } from "../validation/gateway";
+import { gatewayRefSchema, gatewayTargetPort } from "../validation/gateway";
 import type { EgressGatewayRefArgs } from "./egressDestinations";
 import { TYPE_TOKENS } from "./tokens";
 import { Accepts, validateArgs } from "./validate";
@@ -118,7 +118,7 @@ export class EgressNetworkPolicies extends pulumi.ComponentResource {
         const gateway = a.gateway as NonNullable<typeof a.gateway>;
         const rules = {
             ...a,
-            gateway: { namespace: gateway.namespace, podLabels: gateway.selector, ports: gateway.ports.map((p) => p.targetPort ?? p.port) },
+            gateway: { namespace: gateway.namespace, podLabels: gateway.selector, ports: gateway.ports.map((p) => gatewayTargetPort(gateway, p.port)) },
             ipBlocks: a.ipBlocks.map((b) => ({ ...b, cidr: asCidr(b.cidr) })),
             apiServer: a.apiServer ? { port: a.apiServer.port, cidrs: a.apiServer.cidrs.map(asCidr) } : undefined,
         };

@@ -1,4 +1,4 @@
-import { GatewayRef } from "../validation/gateway";
+import { GatewayRef, gatewayTargetPort } from "../validation/gateway";
 import { ResolvedDestination } from "../validation/destinations";
 import { allowsAnyone } from "../validation/sources";
 import { AuthorizationPolicySpec, AuthorizationRule, AuthorizationSource } from "./types";
@@ -10,12 +10,6 @@ import { AuthorizationPolicySpec, AuthorizationRule, AuthorizationSource } from 
 /** The shared policy that refuses whatever no destination's policy allows. */
 export function allowNothingPolicySpec(gateway: GatewayRef): AuthorizationPolicySpec {
     return { selector: { matchLabels: gateway.selector }, action: "ALLOW" };
-}
-
-/** The port the gateway's pods listen on for a Service port (what authorization sees). */
-export function gatewayTargetPort(gateway: GatewayRef, port: number): number {
-    const p = gateway.ports.find((x) => x.port === port);
-    return p?.targetPort ?? port;
 }
 
 /**

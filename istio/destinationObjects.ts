@@ -47,16 +47,6 @@ function withExportTo<T extends object>(spec: T, exportTo: string[] | undefined)
  * the VirtualService with its second hop): the namespaces asked for, plus the gateway's own.
  * Without it the gateway never sees its route and answers "no route matched".
  */
-/** Sidecars alone use the gateway's subsets: every namespace that may use some destination. */
-function subsetsExportTo(ds: ResolvedDestination[]): string[] | undefined {
-    const each = ds.map(exportToForSources);
-    if (each.some((e) => e === undefined)) {
-        return undefined;
-    }
-    const all = [...new Set(each.flatMap((e) => e ?? []))];
-    return all.length > 0 ? all : ["."];
-}
-
 export function exportToWithGateway(exportTo: string[] | undefined, objectNamespace: string, gatewayNamespace: string): string[] | undefined {
     if (!exportTo || exportTo.includes("*")) {
         return exportTo;
@@ -175,6 +165,16 @@ export function exportToForSources(d: ResolvedDestination): string[] | undefined
         return d.egress === "GATEWAY" ? [] : undefined;
     }
     return allowsAnyone(d.sources) ? undefined : sourceNamespaces(d.sources);
+}
+
+/** Sidecars alone use the gateway's subsets: every namespace that may use some destination. */
+function subsetsExportTo(ds: ResolvedDestination[]): string[] | undefined {
+    const each = ds.map(exportToForSources);
+    if (each.some((e) => e === undefined)) {
+        return undefined;
+    }
+    const all = [...new Set(each.flatMap((e) => e ?? []))];
+    return all.length > 0 ? all : ["."];
 }
 
 /** Plans every object for a validated set of destinations. */

@@ -27,6 +27,12 @@ export const gatewayRefSchema = z.strictObject({
 
 export type GatewayRef = z.output<typeof gatewayRefSchema>;
 
+/** The port the gateway's pods listen on for a Service port (what authorization and NetworkPolicies see). */
+export function gatewayTargetPort(ref: Pick<GatewayRef, "ports">, port: number): number {
+    const p = ref.ports.find((x) => x.port === port);
+    return p?.targetPort ?? port;
+}
+
 /** The gateway's in-mesh host name, e.g. `istio-egressgateway.istio-system.svc.cluster.local`. */
 export function gatewayServiceHost(ref: GatewayRef): string {
     return `${ref.name}.${ref.namespace}.svc.${ref.clusterDomain}`;
