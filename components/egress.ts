@@ -111,6 +111,7 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
     const base = parseOrThrow(egressArgsSchema, args);
     const gatewayRef = base.gateway ? egressGatewayRef(base.gateway) : undefined;
     let sniProxy: SniProxyArgs | undefined;
+    let validSniProxy: z.output<typeof sniProxyArgsSchema> | undefined;
     const proxied = (args.destinations ?? []).filter((d) => d.sniProxy);
     if (args.sniProxy) {
         // Each port forwards only the hosts of the destinations on it; extra ports, every proxied host.
@@ -122,13 +123,17 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
             ...rest,
             namespace: gatewayRef?.namespace,
             gatewaySelector: gatewayRef?.selector,
-            routes: ports.map((port) => ({ port, allowedHosts: hostsOn(port).length > 0 ? hostsOn(port) : all })),
+            routes: ports.map((port) => {
+                const hosts = hostsOn(port);
+                return { port, allowedHosts: hosts.length > 0 ? hosts : all };
+            }),
         };
-        prefixed("sniProxy", () => parseOrThrow(sniProxyArgsSchema, sniProxy));
+        const built = sniProxy;
+        validSniProxy = prefixed("sniProxy", () => parseOrThrow(sniProxyArgsSchema, built));
     }
     let destinations: ResolvedDestinations | undefined;
     if (args.destinations && args.destinations.length > 0) {
-        const proxyRef = sniProxy ? sniProxyRef(parseOrThrow(sniProxyArgsSchema, sniProxy)) : undefined;
+        const proxyRef = validSniProxy ? sniProxyRef(validSniProxy) : undefined;
         destinations = parseOrThrow(resolvedDestinationsSchema, {
             gateway: gatewayRef,
             namespace: args.namespace,
@@ -189,7 +194,7 @@ export function validateEgressArgs(args: EgressArgs): ValidEgressArgs {
     checkObjectIdentities({
         gateway: base.gateway,
         destinations,
-        sniProxy: sniProxy ? parseOrThrow(sniProxyArgsSchema, sniProxy) : undefined,
+        sniProxy: validSniProxy,
         kubernetesServices: base.kubernetesServices ?? [],
         externalProxies: base.externalProxies ?? [],
         forwardProxies: base.forwardProxies ?? [],
