@@ -11,6 +11,9 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
       eqeqeq: ["error", "always"],
+      // `interface XArgs extends XOptions {}`: a component's args are the options an Egress nests,
+      // under the component's own name (the schema other languages read names types by interface).
+      "@typescript-eslint/no-empty-object-type": ["error", { allowInterfaces: "with-single-extends" }],
     },
   },
 );

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { z } from "zod";
-import { TYPE_TOKENS } from "../components/tokens";
-import { Accepts, validateArgs } from "../components/validate";
-import { DEFAULT_KEY_ALGORITHM, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { Accepts, validateArgs } from "../base/componentArgs";
+import { DEFAULT_KEY_ALGORITHM, KeyAlgorithm, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
 
 // ---------------------------------------------------------------------------------------------
 // Schema pieces shared by the certificate components (CertificateAuthority, LeafCertificate).
@@ -67,7 +67,7 @@ export function checkRenewalWindow(a: { validityHours: number; earlyRenewalHours
 }
 
 /** A CA's certificate and private key, as a signer needs them. A `CertificateAuthority` has this shape. */
-export interface CaKeyPairArgs {
+export interface CaKeyPair {
     /** The CA certificate, PEM-encoded. */
     readonly certificatePem: pulumi.Input<string>;
     /** The CA private key, PEM-encoded (kept secret). */
@@ -89,26 +89,30 @@ export const DEFAULT_CA_EARLY_RENEWAL_HOURS = 720;
 /** Key usages of a generated CA certificate. */
 export const CA_ALLOWED_USES = ["cert_signing", "crl_signing", "digital_signature"] as const;
 
-export interface CertificateAuthorityArgs {
+/** A certificate authority: generated in the stack, or an existing key pair. */
+export interface CertificateAuthorityOptions {
     /** Subject common name of a generated CA, e.g. "example.com". Required unless `existing` is set. */
     readonly commonName?: string;
     /** Subject organization of a generated CA, e.g. "example Inc.". */
     readonly organization?: string;
-    /** Key algorithm of a generated CA: "ECDSA_P256", "RSA_2048" or "RSA_4096". @default "ECDSA_P256" */
-    readonly keyAlgorithm?: string;
-    /** Validity of a generated CA certificate, in hours. @default 8760 (one year) */
+    /** Key algorithm of a generated CA: "ECDSA_P256", "RSA_2048" or "RSA_4096". Default: "ECDSA_P256". */
+    readonly keyAlgorithm?: KeyAlgorithm;
+    /** Validity of a generated CA certificate, in hours. Default: 8760 (one year). */
     readonly validityHours?: number;
     /**
      * Hours before expiry at which `pulumi up` replaces a generated CA certificate. The new certificate
-     * is created before the old one is deleted; every leaf it signed is then re-signed. @default 720 (30 days)
+     * is created before the old one is deleted; every leaf it signed is then re-signed. Default: 720 (30 days).
      */
     readonly earlyRenewalHours?: number;
     /**
      * Bring your own CA instead of generating one: its certificate and private key, PEM-encoded.
      * Both are handled as Pulumi secrets. No other field may be set with it.
      */
-    readonly existing?: CaKeyPairArgs;
+    readonly existing?: CaKeyPair;
 }
+
+/** Args of CertificateAuthority. */
+export interface CertificateAuthorityArgs extends CertificateAuthorityOptions {}
 
 const GENERATED_ONLY = ["commonName", "organization", "keyAlgorithm", "validityHours", "earlyRenewalHours"] as const;
 

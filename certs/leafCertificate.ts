@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { z } from "zod";
-import { TYPE_TOKENS } from "../components/tokens";
-import { Accepts, validateArgs } from "../components/validate";
-import { hostPattern, oneOf } from "../validation/common";
-import { DEFAULT_KEY_ALGORITHM, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { Accepts, validateArgs } from "../base/componentArgs";
+import { hostPattern, oneOfEnum } from "../validation/common";
+import { CertificateUsage } from "../validation/modes";
+import { DEFAULT_KEY_ALGORITHM, KeyAlgorithm, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
 import {
-    CaKeyPairArgs, caKeyPairSchema, checkRenewalWindow, commonNameSchema, nonNegativeHours, positiveHours,
+    CaKeyPair, caKeyPairSchema, checkRenewalWindow, commonNameSchema, nonNegativeHours, positiveHours,
 } from "./certificateAuthority";
 
 /**
@@ -14,8 +15,7 @@ import {
  * - "SERVER": a TLS server (e.g. the external `my-nginx.mesh-external.svc.cluster.local`); DNS SANs required.
  * - "CLIENT": a client certificate the egress gateway presents for MUTUAL origination (e.g. `client.example.com`).
  */
-export const CERTIFICATE_USAGES = ["SERVER", "CLIENT"] as const;
-export type CertificateUsage = (typeof CERTIFICATE_USAGES)[number];
+export { CertificateUsage };
 
 /** Key usages per certificate usage. */
 export const LEAF_ALLOWED_USES: Readonly<Record<CertificateUsage, readonly string[]>> = {
@@ -33,40 +33,49 @@ export interface LeafCertificateArgs {
      * The signing CA's certificate and private key (Inputs). A `CertificateAuthority` has this shape and can
      * be passed as is.
      */
-    readonly ca: CaKeyPairArgs;
+    readonly ca: CaKeyPair;
     /** Subject common name, e.g. "my-nginx.mesh-external.svc.cluster.local" or "client.example.com". */
     readonly commonName: string;
     /** "SERVER" or "CLIENT": decides the extended key usage and whether DNS names are required. */
-    readonly usage: string;
+    readonly usage: CertificateUsage;
     /**
      * DNS subject alternative names (wildcards such as "*.example.com" allowed).
-     * @default [commonName] for "SERVER"; none for "CLIENT"
+     * Default: [commonName] for "SERVER"; none for "CLIENT".
      */
     readonly dnsNames?: string[];
     /** Subject organization, e.g. "client organization". */
     readonly organization?: string;
-    /** "ECDSA_P256", "RSA_2048" or "RSA_4096". @default "ECDSA_P256" */
-    readonly keyAlgorithm?: string;
-    /** Validity in hours. @default 2160 (90 days) */
+    /** "ECDSA_P256", "RSA_2048" or "RSA_4096". Default: "ECDSA_P256". */
+    readonly keyAlgorithm?: KeyAlgorithm;
+    /** Validity in hours. Default: 2160 (90 days). */
     readonly validityHours?: number;
     /**
      * Hours before expiry at which `pulumi up` re-signs the certificate. The new certificate is created
      * before the old one is deleted (`deleteBeforeReplace: false`), and an SdsCredential holding it is
-     * updated in place, so Istio's SDS pushes it to the gateway without a restart. @default 360 (15 days)
+     * updated in place, so Istio's SDS pushes it to the gateway without a restart. Default: 360 (15 days).
      */
     readonly earlyRenewalHours?: number;
 }
 
-export const leafCertificateArgsSchema = z.strictObject({
-    ca: caKeyPairSchema,
+/** A leaf certificate's subject, key and validity: what any issued certificate has. */
+export const certificateSubjectFields = {
     commonName: commonNameSchema,
-    usage: oneOf(CERTIFICATE_USAGES),
-    dnsNames: z.array(hostPattern).optional(),
     organization: z.string().min(1, { error: '"" is empty: leave organization out instead' }).optional(),
     keyAlgorithm: keyAlgorithmSchema.optional(),
     validityHours: positiveHours.default(DEFAULT_LEAF_VALIDITY_HOURS),
     earlyRenewalHours: nonNegativeHours.default(DEFAULT_LEAF_EARLY_RENEWAL_HOURS),
-}).superRefine((a, ctx) => {
+};
+
+const leafFields = {
+    ...certificateSubjectFields,
+    usage: oneOfEnum(CertificateUsage),
+    dnsNames: z.array(hostPattern).optional(),
+};
+
+type LeafFields = z.output<z.ZodObject<typeof leafFields>>;
+
+/** The rules of a leaf certificate beyond its fields (renewal window, a SERVER's DNS names). */
+export function checkLeaf(a: LeafFields, ctx: z.RefinementCtx): void {
     checkRenewalWindow(a, ctx);
     if (a.usage !== "SERVER") {
         return;
@@ -86,7 +95,9 @@ export const leafCertificateArgsSchema = z.strictObject({
             message: "[] is empty: a SERVER certificate needs at least one DNS name (clients verify the server against it)",
         });
     }
-});
+}
+
+export const leafCertificateArgsSchema = z.strictObject({ ca: caKeyPairSchema, ...leafFields }).superRefine(checkLeaf);
 
 const _argsMatchSchema: Accepts<typeof leafCertificateArgsSchema, LeafCertificateArgs> = true;
 void _argsMatchSchema;

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
-import { TYPE_TOKENS } from "../components/tokens";
-import { Accepts, validateArgs } from "../components/validate";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { Accepts, validateArgs } from "../base/componentArgs";
 import { isDnsSubdomain, labelMap, namespaceName } from "../validation/common";
 import { managedLabels } from "../istio/labels";
 import { pemInput } from "./certificateAuthority";

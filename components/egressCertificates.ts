@@ -1,106 +1,154 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CertificateAuthority, CertificateAuthorityArgs, certificateAuthorityArgsSchema } from "../certs/certificateAuthority";
-import { LeafCertificate, leafCertificateArgsSchema } from "../certs/leafCertificate";
+import { CertificateAuthority, CertificateAuthorityOptions, certificateAuthorityArgsSchema } from "../certs/certificateAuthority";
+import { certificateSubjectFields, checkLeaf, LeafCertificate } from "../certs/leafCertificate";
 import { SdsCredential, sdsCredentialProblems } from "../certs/sdsCredential";
-import { parseOrThrow } from "../validation/format";
-import { checkUnique, dnsLabel } from "../validation/common";
+import { checkUnique, dnsLabel, hostPattern, namespaceName } from "../validation/common";
+import { KeyAlgorithm } from "../certs/keyAlgorithm";
+import { childName } from "../base/childNames";
+import { Accepts, validateArgs } from "../base/componentArgs";
+import { TYPE_TOKENS } from "../base/typeTokens";
 
 /** The subject, key and validity of a certificate the stack's CA issues. */
-export interface EgressCertificateSubjectArgs {
-    /** Subject common name, e.g. "my-nginx.mesh-external.svc.cluster.local". */
+export interface CertificateSubject {
+    /** Subject common name, e.g. "client.example.com". */
     readonly commonName: string;
     /** Subject organization. */
     readonly organization?: string;
-    /** "ECDSA_P256", "RSA_2048" or "RSA_4096". @default "ECDSA_P256" */
-    readonly keyAlgorithm?: string;
-    /** Validity in hours. @default 2160 (90 days) */
+    /** Key algorithm. Default: ECDSA_P256. */
+    readonly keyAlgorithm?: KeyAlgorithm;
+    /** Validity in hours. Default: 2160 (90 days). */
     readonly validityHours?: number;
-    /** Hours before expiry at which `pulumi up` re-signs the certificate. @default 360 (15 days) */
+    /** Hours before expiry at which `pulumi up` re-signs the certificate. Default: 360 (15 days). */
     readonly earlyRenewalHours?: number;
 }
 
-/** A certificate the stack's CA issues. */
-export interface EgressLeafArgs extends EgressCertificateSubjectArgs {
-    /** Short name for the certificate (resource names, outputs). */
+/** A server certificate the stack's CA issues, e.g. for an mTLS server you run. */
+export interface ServerCertificate extends CertificateSubject {
+    /** Short name for the certificate (resource names, the serverCertificates output). */
     readonly name: string;
-    /** DNS SANs. @default [commonName] for servers, none for clients */
+    /** DNS subject alternative names. Default: the common name. */
     readonly dnsNames?: string[];
 }
 
 /** An SDS credential Secret in the gateway's namespace, for a destination's `tls.credentialName`. */
-export interface EgressCredentialArgs {
-    /** Secret name: `<x>-cacert` for a CA-only (SIMPLE) credential; not starting with istio/prometheus. */
+export interface EgressCredential {
+    /** Secret name: `<x>-cacert` for a CA-only (SIMPLE) credential; not starting with istio or prometheus. */
     readonly name: string;
-    /** Issue a client certificate and make a MUTUAL credential (tls.crt, tls.key, ca.crt). */
-    readonly client?: EgressCertificateSubjectArgs;
+    /** Issue a client certificate and make a MUTUAL credential (tls.crt, tls.key, ca.crt). Default: CA only. */
+    readonly client?: CertificateSubject;
 }
 
-/** Certificates issued in the stack and the SDS credentials made from them (S5–S8). */
-export interface EgressCertificatesArgs {
-    /** The CA that signs every certificate below: issued here, or existing PEMs. */
-    readonly authority: CertificateAuthorityArgs;
-    /** Server certificates, e.g. for an mTLS server you run (the seed's my-nginx). */
-    readonly servers?: EgressLeafArgs[];
-    /** SDS credential Secrets for the gateway. */
-    readonly credentials?: EgressCredentialArgs[];
+/** Certificates issued in the stack and the SDS credentials made from them, as part of an Egress. */
+export interface EgressCertificatesOptions {
+    /** The CA that signs every certificate below: generated here, or existing PEMs. */
+    readonly authority: CertificateAuthorityOptions;
+    /** Server certificates, e.g. for an mTLS server you run. Default: none. */
+    readonly servers?: ServerCertificate[];
+    /** SDS credential Secrets for the egress gateway. Default: none. */
+    readonly credentials?: EgressCredential[];
 }
 
-export const egressCertificatesSchema = z.strictObject({
-    authority: z.unknown(),
-    servers: z.array(z.strictObject({ name: dnsLabel }).loose()).optional(),
-    credentials: z.array(z.strictObject({ name: z.string(), client: z.record(z.string(), z.unknown()).optional() })).optional(),
-}).superRefine((c, ctx) => {
-    checkUnique(c.servers ?? [], (s) => s.name, ctx, (i) => ["servers", i, "name"], "server certificate name");
-    checkUnique(c.credentials ?? [], (s) => s.name, ctx, (i) => ["credentials", i, "name"], "credential name");
+export interface EgressCertificatesArgs extends EgressCertificatesOptions {
+    /** Namespace of the credential Secrets: the egress gateway's (an Egress sets it). Default: istio-system. */
+    readonly namespace?: string;
+}
+
+const serverSchema = z.strictObject({ name: dnsLabel, ...certificateSubjectFields, dnsNames: z.array(hostPattern).optional() })
+    .superRefine((s, ctx) => checkLeaf({ ...s, usage: "SERVER" }, ctx));
+const clientSchema = z.strictObject(certificateSubjectFields).superRefine((s, ctx) => checkLeaf({ ...s, usage: "CLIENT" }, ctx));
+const credentialSchema = z.strictObject({ name: z.string(), client: clientSchema.optional() }).superRefine((c, ctx) => {
+    const problems = sdsCredentialProblems(c.name, c.client !== undefined);
+    if (problems.length > 0) {
+        ctx.addIssue({ code: "custom", path: ["name"], message: problems[0], input: c.name });
+    }
 });
 
-const PLACEHOLDER_CA = { certificatePem: "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----", privateKeyPem: "placeholder" };
+const certificatesFields = {
+    authority: certificateAuthorityArgsSchema,
+    servers: z.array(serverSchema).optional(),
+    credentials: z.array(credentialSchema).optional(),
+};
 
-/** Validates every part with its own component's schema, reporting paths from `certificates.`. */
-export function validateEgressCertificates(c: EgressCertificatesArgs): void {
-    parseOrThrow(egressCertificatesSchema, c, "certificates");
-    parseOrThrow(certificateAuthorityArgsSchema, c.authority, "certificates.authority");
-    (c.servers ?? []).forEach((s, i) => {
-        const { name: _name, ...leaf } = s;
-        parseOrThrow(leafCertificateArgsSchema, { ...leaf, ca: PLACEHOLDER_CA, usage: "SERVER" }, `certificates.servers[${i}]`);
-    });
-    (c.credentials ?? []).forEach((cred, i) => {
-        const problems = sdsCredentialProblems(cred.name, cred.client !== undefined);
-        if (problems.length > 0) {
-            parseOrThrow(z.never({ error: problems[0] }), cred.name, `certificates.credentials[${i}].name`);
-        }
-        if (cred.client) {
-            parseOrThrow(leafCertificateArgsSchema, { ...cred.client, ca: PLACEHOLDER_CA, usage: "CLIENT" }, `certificates.credentials[${i}].client`);
-        }
-    });
+function checkCertificates(c: { servers?: { name: string }[]; credentials?: { name: string }[] }, ctx: z.RefinementCtx): void {
+    checkUnique(c.servers ?? [], (s) => s.name, ctx, (i) => ["servers", i, "name"], "server certificate name");
+    checkUnique(c.credentials ?? [], (s) => s.name, ctx, (i) => ["credentials", i, "name"], "credential name");
 }
 
-/** What the certificates part of an Egress produced. */
-export interface IssuedCertificates {
-    readonly ca: CertificateAuthority;
-    readonly servers: Record<string, LeafCertificate>;
-    readonly credentials: SdsCredential[];
+/** The certificates part of Egress args (the namespace is the gateway's). */
+export const egressCertificatesOptionsSchema = z.strictObject(certificatesFields).superRefine(checkCertificates);
+
+export const egressCertificatesArgsSchema = z.strictObject({ ...certificatesFields, namespace: namespaceName.default("istio-system") })
+    .superRefine(checkCertificates);
+
+const _argsMatchSchema: Accepts<typeof egressCertificatesArgsSchema, EgressCertificatesArgs> = true;
+void _argsMatchSchema;
+
+/** A server certificate issued in the stack. */
+export interface IssuedServerCertificate {
+    /** PEM certificate (public). */
+    readonly certificatePem: string;
+    /** PEM private key (a secret). */
+    readonly privateKeyPem: string;
 }
 
-/** Issues the CA, server and client certificates and writes the credential Secrets. */
-export function issueEgressCertificates(
-    name: string, c: EgressCertificatesArgs, credentialNamespace: string, opts: pulumi.ComponentResourceOptions,
-): IssuedCertificates {
-    const ca = new CertificateAuthority(`${name}-ca`, c.authority, opts);
-    const servers: Record<string, LeafCertificate> = {};
-    for (const s of c.servers ?? []) {
-        const { name: serverName, ...leaf } = s;
-        servers[serverName] = new LeafCertificate(`${name}-server-${serverName}`, { ...leaf, ca, usage: "SERVER" }, opts);
+/**
+ * A CA, the server and client certificates it signs, and the SDS credential Secrets the egress
+ * gateway reads them from (for TLS origination with `tls.credentialName`).
+ */
+export class EgressCertificates extends pulumi.ComponentResource {
+    /** The CA certificate (public). */
+    public readonly caCertificatePem: pulumi.Output<string>;
+    /** `namespace/name` of each SDS credential Secret. */
+    public readonly credentialSecrets: pulumi.Output<string[]>;
+    /** Expiry (RFC 3339) of every generated certificate, by name ("ca", "server/<name>"). */
+    public readonly certificateExpiry: pulumi.Output<Record<string, string>>;
+    /** Server certificates by name: PEM certificate (public) and private key (secret). */
+    public readonly serverCertificates: pulumi.Output<Record<string, IssuedServerCertificate>>;
+
+    constructor(name: string, args: EgressCertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(TYPE_TOKENS.EgressCertificates, name, {}, opts);
+        const a = validateArgs(egressCertificatesArgsSchema, args, this);
+        // These children were the parent's own before this component existed: the alias keeps
+        // an Egress deployed then from replacing its CA and certificates.
+        const childOpts = { parent: this, aliases: opts?.parent ? [{ parent: opts.parent }] : [] };
+        const ca = new CertificateAuthority(childName(name, "ca"), a.authority, childOpts);
+        const servers: Record<string, LeafCertificate> = {};
+        for (const { name: serverName, ...leaf } of a.servers ?? []) {
+            servers[serverName] = new LeafCertificate(childName(name, "server", serverName), { ...leaf, ca, usage: "SERVER" }, childOpts);
+        }
+        const credentials = (a.credentials ?? []).map((cred) => {
+            const client = cred.client
+                ? new LeafCertificate(childName(name, "client", cred.name), { ...cred.client, ca, usage: "CLIENT" }, childOpts)
+                : undefined;
+            return new SdsCredential(childName(name, "credential", cred.name), {
+                name: cred.name,
+                namespace: a.namespace,
+                caCertificatePem: ca.certificatePem,
+                ...(client ? { certificatePem: client.certificatePem, privateKeyPem: client.privateKeyPem } : {}),
+            }, childOpts);
+        });
+
+        this.caCertificatePem = ca.certificatePem;
+        this.credentialSecrets = pulumi.all(credentials.map((c) => pulumi.interpolate`${c.namespace}/${c.secretName}`));
+        const expiries: Record<string, pulumi.Output<string>> = {};
+        if (ca.expiresAt) {
+            expiries.ca = ca.expiresAt;
+        }
+        for (const [n, cert] of Object.entries(servers)) {
+            expiries[`server/${n}`] = cert.expiresAt;
+        }
+        this.certificateExpiry = pulumi.all(expiries);
+        const issued: Record<string, pulumi.Output<IssuedServerCertificate>> = {};
+        for (const [n, cert] of Object.entries(servers)) {
+            issued[n] = pulumi.all([cert.certificatePem, cert.privateKeyPem]).apply(([certificatePem, privateKeyPem]) => ({ certificatePem, privateKeyPem }));
+        }
+        this.serverCertificates = pulumi.all(issued);
+        this.registerOutputs({
+            caCertificatePem: this.caCertificatePem,
+            credentialSecrets: this.credentialSecrets,
+            certificateExpiry: this.certificateExpiry,
+            serverCertificates: this.serverCertificates,
+        });
     }
-    const credentials = (c.credentials ?? []).map((cred) => {
-        const client = cred.client ? new LeafCertificate(`${name}-client-${cred.name}`, { ...cred.client, ca, usage: "CLIENT" }, opts) : undefined;
-        return new SdsCredential(`${name}-credential-${cred.name}`, {
-            name: cred.name,
-            namespace: credentialNamespace,
-            caCertificatePem: ca.certificatePem,
-            ...(client ? { certificatePem: client.certificatePem, privateKeyPem: client.privateKeyPem } : {}),
-        }, opts);
-    });
-    return { ca, servers, credentials };
 }

@@ -4,15 +4,16 @@ import { managedLabels } from "../istio/labels";
 import { objectId, registerObject } from "../kube/register";
 import { ResolvedDestination, resolvedDestinationsSchema } from "../validation/destinations";
 import { allowsAnyone } from "../validation/sources";
-import type { EgressGatewayPortArgs } from "./egressGateway";
-import { TYPE_TOKENS } from "./tokens";
-import { Accepts, validateArgs } from "./validate";
+import type { GatewayPort } from "./egressGateway";
+import { DestinationProtocol, EgressMode, OriginationMode, Resolution } from "../validation/modes";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** TLS origination: the application sends plain HTTP and the mesh opens TLS to the external host. */
-export interface TlsOriginationArgs {
-    /** "SIMPLE" (server authentication) or "MUTUAL" (with a client certificate; at the gateway only). @default "SIMPLE" */
-    readonly mode?: string;
-    /** Port of the external TLS server. @default 443 */
+export interface TlsOrigination {
+    /** "SIMPLE" (server authentication) or "MUTUAL" (with a client certificate; at the gateway only). Default: "SIMPLE". */
+    readonly mode?: OriginationMode;
+    /** Port of the external TLS server. Default: 443. */
     readonly port?: number;
     /**
      * SDS credential Secret in the gateway's namespace: for SIMPLE a CA-only Secret (`<name>-cacert`,
@@ -20,7 +21,7 @@ export interface TlsOriginationArgs {
      * Omit for SIMPLE to trust the proxy's system CAs.
      */
     readonly credentialName?: string;
-    /** SNI sent to the server. @default the destination host */
+    /** SNI sent to the server. Default: the destination host. */
     readonly sni?: string;
     /** Accept the server certificate only if it carries one of these SANs. */
     readonly subjectAltNames?: string[];
@@ -38,29 +39,29 @@ export interface AllowedSources {
 }
 
 /** One external destination. */
-export interface EgressDestinationArgs {
-    /** Short name used for the destination's objects and gateway subset. @default derived from host ("edition-cnn-com") */
+export interface EgressDestination {
+    /** Short name used for the destination's objects and gateway subset. Default: derived from host ("edition-cnn-com"). */
     readonly name?: string;
     /** External host ("edition.cnn.com") or a wildcard ("*.wikipedia.org"). */
     readonly host: string;
-    /** What the application sends: "HTTP" or "TLS" (the app does TLS; routed by SNI). @default "TLS" for port 443 without tls, else "HTTP" */
-    readonly protocol?: string;
-    /** Port the application calls. @default 80 for HTTP, 443 for TLS */
+    /** What the application sends: "HTTP" or "TLS" (the app does TLS; routed by SNI). Default: "TLS" for port 443 without tls, else "HTTP". */
+    readonly protocol?: DestinationProtocol;
+    /** Port the application calls. Default: 80 for HTTP, 443 for TLS. */
     readonly port?: number;
-    /** "GATEWAY" (through the egress gateway) or "DIRECT" (the sidecar goes straight out). @default "GATEWAY" when a gateway is given */
-    readonly egress?: string;
-    /** ServiceEntry resolution: "DNS", "DNS_ROUND_ROBIN" or "NONE". @default "DNS"; "NONE" for wildcards */
-    readonly resolution?: string;
-    /** For a wildcard through the gateway: the one host that serves all of them (S9, "www.wikipedia.org"). */
+    /** "GATEWAY" (through the egress gateway) or "DIRECT" (the sidecar goes straight out). Default: "GATEWAY" when a gateway is given. */
+    readonly egress?: EgressMode;
+    /** ServiceEntry resolution: "DNS", "DNS_ROUND_ROBIN" or "NONE". Default: "DNS"; "NONE" for wildcards. */
+    readonly resolution?: Resolution;
+    /** For a wildcard through the gateway: the one host that serves all of them, e.g. "www.wikipedia.org". */
     readonly servingHost?: string;
-    /** For a wildcard through the gateway to arbitrary hosts: forward by SNI through the SNI proxy (S10). @default false */
+    /** For a wildcard through the gateway to arbitrary hosts: forward by SNI through the SNI proxy. Default: false. */
     readonly sniProxy?: boolean;
-    /** Gateway port for this destination. @default 80 for HTTP, the app's port for TLS, 443 for origination */
+    /** Gateway port for this destination. Default: 80 for HTTP, the app's port for TLS, 443 for origination. */
     readonly gatewayPort?: number;
-    /** Create the ServiceEntry; false when the host is already in the mesh registry (a Kubernetes Service). @default true */
+    /** Create the ServiceEntry; false when the host is already in the mesh registry (a Kubernetes Service). Default: true. */
     readonly createServiceEntry?: boolean;
-    /** Originate TLS (S4 at the sidecar with egress DIRECT; S5/S6 at the gateway). */
-    readonly tls?: TlsOriginationArgs;
+    /** Originate TLS: at the sidecar with egress DIRECT, otherwise at the gateway. Default: no origination. */
+    readonly tls?: TlsOrigination;
     /**
      * Who may use this destination through the gateway. Default: the defaultAllowedSources of the
      * destinations; without either, nobody: the gateway refuses every caller (and preview warns).
@@ -69,7 +70,7 @@ export interface EgressDestinationArgs {
 }
 
 /** Where an egress gateway is: `EgressGateway.ref`, or written by hand for a gateway installed elsewhere. */
-export interface EgressGatewayRefArgs {
+export interface EgressGatewayRef {
     /** Name of the gateway's Service and Istio Gateway. */
     readonly name: string;
     /** Namespace of the gateway. */
@@ -77,13 +78,13 @@ export interface EgressGatewayRefArgs {
     /** Pod labels of the gateway (the Gateway's selector). */
     readonly selector: Record<string, string>;
     /** Ports of the gateway Service. */
-    readonly ports: EgressGatewayPortArgs[];
-    /** Cluster DNS domain. @default "cluster.local" */
+    readonly ports: GatewayPort[];
+    /** Cluster DNS domain. Default: "cluster.local". */
     readonly clusterDomain?: string;
 }
 
 /** Where the SNI proxy is: `SniProxy.ref`. */
-export interface SniProxyRefArgs {
+export interface SniProxyRef {
     /** In-mesh host of the proxy Service. */
     readonly host: string;
     /** Ports the proxy listens on. */
@@ -92,14 +93,14 @@ export interface SniProxyRefArgs {
 
 export interface EgressDestinationsArgs {
     /** The egress gateway to route through. Omit when every destination is DIRECT. */
-    readonly gateway?: EgressGatewayRefArgs;
-    /** Namespace of the Istio objects. @default the gateway's namespace (required without a gateway) */
+    readonly gateway?: EgressGatewayRef;
+    /** Namespace of the Istio objects. Default: the gateway's namespace (required without a gateway). */
     readonly namespace?: string;
     /** The external destinations. */
-    readonly destinations: EgressDestinationArgs[];
+    readonly destinations: EgressDestination[];
     /** The SNI proxy, for destinations with sniProxy: true. */
-    readonly sniProxy?: SniProxyRefArgs;
-    /** Namespaces the objects are visible to ("." or "*" or names). @default Istio's default, all */
+    readonly sniProxy?: SniProxyRef;
+    /** Namespaces the objects are visible to ("." or "*" or names). Default: Istio's default, all. */
     readonly exportTo?: string[];
     /** Who may use a destination that lists no allowedSources. Default: nobody. */
     readonly defaultAllowedSources?: AllowedSources;
@@ -117,10 +118,10 @@ export interface DestinationSummary {
     /** Port the application calls. */
     readonly port: number;
     /** "HTTP" or "TLS": what the application sends. */
-    readonly protocol: string;
+    readonly protocol: DestinationProtocol;
     /** "GATEWAY" or "DIRECT". */
-    readonly egress: string;
-    /** "SIMPLE" or "MUTUAL" when the gateway originates TLS. */
+    readonly egress: EgressMode;
+    /** How TLS is originated, when it is: the mode and where, e.g. "MUTUAL at the gateway". */
     readonly origination?: string;
     /** `kind/namespace/name` of each object only this destination uses. */
     readonly objects: string[];
@@ -145,7 +146,7 @@ function describeSources(d: ResolvedDestination): string[] {
 }
 
 /**
- * S2–S6, S9, S10 routes: external destinations, direct or through the egress gateway.
+ * External destinations, direct or through the egress gateway.
  * One Gateway and one DestinationRule (a subset per destination) are shared by every
  * destination that uses the gateway; each destination adds a ServiceEntry and a two-hop
  * VirtualService, and a DestinationRule where TLS is originated.

@@ -1,15 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
-import { dnsLabel, labelMap, namespaceName, oneOf } from "../validation/common";
+import { dnsLabel, labelMap, namespaceName, oneOfEnum } from "../validation/common";
+import { GatewayPortProtocol, TaintEffect, TolerationOperator } from "../validation/modes";
 import { GatewayRef, gatewayPortsSchema, gatewayServiceHost } from "../validation/gateway";
 import { gatewayValues, HelmValues, mergeValues } from "../helm/gatewayValues";
-import type { EgressGatewayRefArgs } from "./egressDestinations";
-import { TYPE_TOKENS } from "./tokens";
+import type { EgressGatewayRef } from "./egressDestinations";
+import { TYPE_TOKENS } from "../base/typeTokens";
 import { IstioObject, istioObject } from "../istio/types";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
-import { Accepts, validateArgs } from "./validate";
+import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** Istio's chart repository: the default source of the `gateway` chart. */
 export const ISTIO_CHART_REPOSITORY = "https://istio-release.storage.googleapis.com/charts";
@@ -17,17 +18,17 @@ export const ISTIO_CHART_REPOSITORY = "https://istio-release.storage.googleapis.
 export const ISTIO_GATEWAY_CHART_VERSION = "1.30.3";
 
 /** A port of the egress gateway's Service. */
-export interface EgressGatewayPortArgs {
+export interface GatewayPort {
     /** Port number on the gateway Service (and the Gateway server). */
     readonly port: number;
     /** What the port carries: "HTTP" (plain HTTP from sidecars) or "TLS" (passthrough, or Istio mTLS for origination). */
-    readonly protocol: string;
-    /** Container port. @default the same as port */
+    readonly protocol: GatewayPortProtocol;
+    /** Container port. Default: the same as port. */
     readonly targetPort?: number;
 }
 
 /** Resource requests or limits. */
-export interface ResourceQuantitiesArgs {
+export interface ResourceQuantities {
     /** CPU, e.g. "100m". */
     readonly cpu?: string;
     /** Memory, e.g. "128Mi". */
@@ -35,42 +36,42 @@ export interface ResourceQuantitiesArgs {
 }
 
 /** Container resources of the gateway. */
-export interface ResourceRequirementsArgs {
+export interface ResourceRequirements {
     /** What the scheduler reserves for each pod. */
-    readonly requests?: ResourceQuantitiesArgs;
+    readonly requests?: ResourceQuantities;
     /** The most each pod may use. */
-    readonly limits?: ResourceQuantitiesArgs;
+    readonly limits?: ResourceQuantities;
 }
 
 /** A pod toleration, for dedicated egress nodes. */
-export interface TolerationArgs {
+export interface Toleration {
     /** Taint key to tolerate; empty with operator "Exists" tolerates every taint. */
     readonly key?: string;
-    /** "Exists" or "Equal". @default "Equal" */
-    readonly operator?: string;
+    /** "Exists" or "Equal". Default: "Equal". */
+    readonly operator?: TolerationOperator;
     /** Taint value to match (operator "Equal"). */
     readonly value?: string;
     /** "NoSchedule", "PreferNoSchedule" or "NoExecute". */
-    readonly effect?: string;
-    /** How long a NoExecute taint is tolerated before eviction. @default forever */
+    readonly effect?: TaintEffect;
+    /** How long a NoExecute taint is tolerated before eviction. Default: forever. */
     readonly tolerationSeconds?: number;
 }
 
 /** A HorizontalPodAutoscaler for the gateway. */
-export interface AutoscalingArgs {
+export interface Autoscaling {
     /** Fewest replicas. */
     readonly minReplicas: number;
     /** Most replicas. */
     readonly maxReplicas: number;
-    /** Average CPU use, in percent of requests, to scale at. @default the chart's (80) */
+    /** Average CPU use, in percent of requests, to scale at. Default: the chart's (80). */
     readonly targetCPUUtilizationPercentage?: number;
 }
 
 /** The gateway's PodDisruptionBudget. */
-export interface PodDisruptionBudgetArgs {
-    /** Create a PodDisruptionBudget. @default true when more than one replica can run */
+export interface PodDisruptionBudget {
+    /** Create a PodDisruptionBudget. Default: true when more than one replica can run. */
     readonly enabled?: boolean;
-    /** Pods that must stay up during voluntary disruptions. @default 1 */
+    /** Pods that must stay up during voluntary disruptions. Default: 1. */
     readonly minAvailable?: number;
     /** Pods that may be down during voluntary disruptions (instead of minAvailable). */
     readonly maxUnavailable?: number;
@@ -78,56 +79,60 @@ export interface PodDisruptionBudgetArgs {
 
 /** The gateway's access logs (Istio's Telemetry API), with the caller's identity on every line. */
 export interface AccessLogging {
-    /** Log every request and connection through the gateway. @default true */
+    /** Log every request and connection through the gateway. Default: true. */
     readonly enabled?: boolean;
-    /** Istio extension provider that receives the logs. @default "envoy" (the proxy's standard output) */
+    /** Istio extension provider that receives the logs. Default: "envoy" (the proxy's standard output). */
     readonly provider?: string;
 }
 
 /** Which `gateway` chart to install. */
-export interface GatewayChartArgs {
-    /** Chart name in the repository, or a local chart directory ("./charts/gateway"). @default "gateway" */
+export interface GatewayChart {
+    /** Chart name in the repository, or a local chart directory ("./charts/gateway"). Default: "gateway". */
     readonly chart?: string;
-    /** Chart repository URL (ignored for a local path). @default ISTIO_CHART_REPOSITORY */
+    /** Chart repository URL (ignored for a local path). Default: "https://istio-release.storage.googleapis.com/charts". */
     readonly repository?: string;
-    /** Chart version (ignored for a local path). @default ISTIO_GATEWAY_CHART_VERSION */
+    /** Chart version (ignored for a local path). Default: "1.30.3". */
     readonly version?: string;
 }
 
-export interface EgressGatewayArgs {
-    /** Name of the gateway's Deployment, Service and Istio Gateway. @default "istio-egressgateway" */
+/** An egress gateway's settings: Istio's gateway chart as a ClusterIP egress gateway. */
+export interface EgressGatewayOptions {
+    /** Name of the gateway's Deployment, Service and Istio Gateway. Default: "istio-egressgateway". */
     readonly name?: string;
-    /** Namespace the gateway runs in; SDS credential Secrets must live here too. @default "istio-system" */
+    /** Namespace the gateway runs in; SDS credential Secrets must live here too. Default: "istio-system". */
     readonly namespace?: string;
-    /** Create the namespace as part of this component. @default false */
+    /** Create the namespace as part of this component. Default: false. */
     readonly createNamespace?: boolean;
-    /** Pod labels the Istio Gateway selects. @default { app: <name>, istio: "egressgateway" } */
+    /** Pod labels the Istio Gateway selects. Default: { app: <name>, istio: "egressgateway" }. */
     readonly labels?: Record<string, string>;
-    /** Service ports. @default [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }] */
-    readonly ports?: EgressGatewayPortArgs[];
-    /** Fixed replica count (ignored when autoscaling is set). @default 2 */
+    /** Service ports. Default: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }]. */
+    readonly ports?: GatewayPort[];
+    /** Fixed replica count (ignored when autoscaling is set). Default: 2. */
     readonly replicas?: number;
     /** Horizontal autoscaling instead of a fixed count. */
-    readonly autoscaling?: AutoscalingArgs;
-    /** Container resources. @default the chart's (100m / 128Mi requests) */
-    readonly resources?: ResourceRequirementsArgs;
+    readonly autoscaling?: Autoscaling;
+    /** Container resources. Default: the chart's (100m / 128Mi requests). */
+    readonly resources?: ResourceRequirements;
     /** Node labels, to pin the gateway to dedicated egress nodes. */
     readonly nodeSelector?: Record<string, string>;
     /** Tolerations for tainted dedicated egress nodes. */
-    readonly tolerations?: TolerationArgs[];
-    /** PodDisruptionBudget. @default { minAvailable: 1 } when more than one replica can run */
-    readonly podDisruptionBudget?: PodDisruptionBudgetArgs;
-    /** Chart source. @default Istio's official `gateway` chart at ISTIO_GATEWAY_CHART_VERSION */
-    readonly chart?: GatewayChartArgs;
+    readonly tolerations?: Toleration[];
+    /** PodDisruptionBudget. Default: { minAvailable: 1 } when more than one replica can run. */
+    readonly podDisruptionBudget?: PodDisruptionBudget;
+    /** Chart source. Default: Istio's official `gateway` chart at 1.30.3. */
+    readonly chart?: GatewayChart;
     /** Extra chart values, deep-merged over the typed ones (escape hatch). */
     // `any`, not `unknown`: the component provider's schema inference maps it to pulumi.json#/Any.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     readonly values?: Record<string, any>;
-    /** Cluster DNS domain. @default "cluster.local" */
+    /** Cluster DNS domain. Default: "cluster.local". */
     readonly clusterDomain?: string;
-    /** Access logs for the gateway's workload only (a Telemetry object). @default { enabled: true, provider: "envoy" } */
+    /** Access logs for the gateway's workload only (a Telemetry object). Default: { enabled: true, provider: "envoy" }. */
     readonly accessLogging?: AccessLogging;
 }
+
+/** Args of EgressGateway. */
+export interface EgressGatewayArgs extends EgressGatewayOptions {}
 
 /** The gateway chart's status port (health checks), which no route may take. */
 export const GATEWAY_STATUS_PORT = 15021;
@@ -140,9 +145,9 @@ const positiveInt = z.number().int().min(1);
 
 export const tolerationSchema = z.strictObject({
     key: z.string().optional(),
-    operator: oneOf(["Exists", "Equal"]).optional(),
+    operator: oneOfEnum(TolerationOperator).optional(),
     value: z.string().optional(),
-    effect: oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"]).optional(),
+    effect: oneOfEnum(TaintEffect).optional(),
     tolerationSeconds: z.number().int().min(0).optional(),
 }).superRefine((t, ctx) => {
     // What the API server refuses.
@@ -288,7 +293,7 @@ export function egressGatewayValues(a: ValidEgressGatewayArgs): HelmValues {
 }
 
 /**
- * S1: Istio's `gateway` Helm chart installed as an egress gateway (ClusterIP Service, egress
+ * Istio's `gateway` Helm chart installed as an egress gateway (ClusterIP Service, egress
  * labels, chosen ports, replicas, resources, dedicated-node placement, PodDisruptionBudget).
  *
  * Installed with `helm.v4.Chart`, which renders client-side and registers every Kubernetes
@@ -297,7 +302,7 @@ export function egressGatewayValues(a: ValidEgressGatewayArgs): HelmValues {
  */
 export class EgressGateway extends pulumi.ComponentResource {
     /** How routes find this gateway: name, namespace, pod selector and ports (plain data). */
-    public readonly ref: EgressGatewayRefArgs;
+    public readonly ref: EgressGatewayRef;
     /** In-mesh host of the gateway Service, e.g. `istio-egressgateway.istio-system.svc.cluster.local`. */
     public readonly serviceHost: pulumi.Output<string>;
     /** Namespace the gateway runs in. */

@@ -5,17 +5,17 @@ import { egressNetworkPolicy } from "../kube/networkPolicy";
 import { registerObject } from "../kube/register";
 import { dnsLabel, ipOrCidr, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
 import { gatewayRefSchema, gatewayTargetPort } from "../validation/gateway";
-import type { EgressGatewayRefArgs } from "./egressDestinations";
-import { TYPE_TOKENS } from "./tokens";
-import { Accepts, validateArgs } from "./validate";
+import type { EgressGatewayRef } from "./egressDestinations";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** Where istiod runs: the pods every sidecar reaches for configuration and certificates. */
 export interface ControlPlaneEndpoint {
-    /** Namespace of istiod. @default "istio-system" */
+    /** Namespace of istiod. Default: "istio-system". */
     readonly namespace?: string;
-    /** Labels of istiod's pods. @default { app: "istiod" } */
+    /** Labels of istiod's pods. Default: { app: "istiod" }. */
     readonly podLabels?: Record<string, string>;
-    /** istiod's ports sidecars use (xDS and CA). @default [15012] */
+    /** istiod's ports sidecars use (xDS and CA). Default: [15012]. */
     readonly ports?: number[];
 }
 
@@ -23,7 +23,7 @@ export interface ControlPlaneEndpoint {
 export interface ApiServerEndpoint {
     /** Addresses of the API server (the `kubernetes` Service's endpoints), as CIDRs. */
     readonly cidrs: string[];
-    /** Port. @default 443 */
+    /** Port. Default: 443. */
     readonly port?: number;
 }
 
@@ -31,40 +31,43 @@ export interface ApiServerEndpoint {
 export interface AllowedIpBlock {
     /** CIDR, e.g. "203.0.113.10/32". */
     readonly cidr: string;
-    /** TCP ports. @default all */
+    /** TCP ports. Default: all. */
     readonly ports?: number[];
 }
 
-export interface EgressNetworkPoliciesArgs {
+/** NetworkPolicies that let pods of chosen namespaces out only through the egress gateway. */
+export interface EgressNetworkPoliciesOptions {
     /** Application namespaces to lock down: one NetworkPolicy each. */
     readonly namespaces: string[];
-    /** The egress gateway (`EgressGateway.ref`): its pods, on its ports, are the only way out. Required; in Egress, its gateway. */
-    readonly gateway?: EgressGatewayRefArgs;
-    /** istiod, which every sidecar needs. @default { namespace: "istio-system", podLabels: { app: "istiod" }, ports: [15012] } */
+    /** istiod, which every sidecar needs. Default: { namespace: "istio-system", podLabels: { app: "istiod" }, ports: [15012] }. */
     readonly controlPlane?: ControlPlaneEndpoint;
-    /** Namespace of the cluster DNS. @default "kube-system" */
+    /** Namespace of the cluster DNS. Default: "kube-system". */
     readonly dnsNamespace?: string;
-    /** Labels of the DNS pods; empty allows port 53 to the whole DNS namespace. @default { "k8s-app": "kube-dns" } */
+    /** Labels of the DNS pods; empty allows port 53 to the whole DNS namespace. Default: { "k8s-app": "kube-dns" }. */
     readonly dnsPodLabels?: Record<string, string>;
-    /** Let pods reach other pods of their own namespace. @default false */
+    /** Let pods reach other pods of their own namespace. Default: false. */
     readonly allowSameNamespace?: boolean;
-    /** Whole namespaces pods may reach (for in-cluster calls). @default [] */
+    /** Whole namespaces pods may reach (for in-cluster calls). Default: []. */
     readonly allowedNamespaces?: string[];
-    /** Let pods reach the Kubernetes API server. @default not allowed */
+    /** Let pods reach the Kubernetes API server. Default: not allowed. */
     readonly apiServer?: ApiServerEndpoint;
-    /** Address blocks pods may reach directly: DIRECT destinations, external and forward proxies. @default [] */
+    /** Address blocks pods may reach directly: DIRECT destinations, external and forward proxies. Default: []. */
     readonly ipBlocks?: AllowedIpBlock[];
-    /** Name of each NetworkPolicy. @default "istio-egress-only" */
+    /** Name of each NetworkPolicy. Default: "istio-egress-only". */
     readonly policyName?: string;
+}
+
+/** Args of EgressNetworkPolicies. */
+export interface EgressNetworkPoliciesArgs extends EgressNetworkPoliciesOptions {
+    /** The egress gateway (`EgressGateway.ref`): its pods, on its ports, are the only way out. Required. */
+    readonly gateway?: EgressGatewayRef;
 }
 
 const uniqueNamespaces = (what: string) => nonEmptyList(namespaceName, what)
     .superRefine((ns, ctx) => checkUnique(ns, (x) => x, ctx, (i) => [i], "namespace"));
 
-/** The fields, before the cross-field rules (Egress fills in its gateway, then checks them all). */
-export const egressNetworkPoliciesFieldsSchema = z.strictObject({
+const policyFields = {
     namespaces: uniqueNamespaces("namespace"),
-    gateway: gatewayRefSchema.optional(),
     controlPlane: z.strictObject({
         namespace: namespaceName.default("istio-system"),
         podLabels: labelMap.default({ app: "istiod" }),
@@ -77,9 +80,12 @@ export const egressNetworkPoliciesFieldsSchema = z.strictObject({
     apiServer: z.strictObject({ cidrs: nonEmptyList(ipOrCidr, "CIDR"), port: portNumber.default(443) }).optional(),
     ipBlocks: z.array(z.strictObject({ cidr: ipOrCidr, ports: nonEmptyList(portNumber, "port").optional() })).default([]),
     policyName: dnsLabel.default("istio-egress-only"),
-});
+};
 
-export const egressNetworkPoliciesArgsSchema = egressNetworkPoliciesFieldsSchema.superRefine((a, ctx) => {
+/** The networkPolicies part of Egress args (the gateway is the Egress's own). */
+export const egressNetworkPoliciesOptionsSchema = z.strictObject(policyFields);
+
+export const egressNetworkPoliciesArgsSchema = z.strictObject({ ...policyFields, gateway: gatewayRefSchema.optional() }).superRefine((a, ctx) => {
     if (!a.gateway) {
         ctx.addIssue({ code: "custom", path: ["gateway"], message: "is required: fenced pods leave the cluster only through the egress gateway (EgressGateway.ref)", input: a.gateway });
         return;
@@ -101,7 +107,7 @@ function asCidr(s: string): string {
 }
 
 /**
- * S14: stops sidecar bypass, with least privilege. In each namespace, pods may reach DNS on the
+ * Stops sidecar bypass, with least privilege. In each namespace, pods may reach DNS on the
  * DNS pods, the egress gateway's pods on their ports and istiod on its xDS/CA port, plus what is
  * opted in (own namespace, other namespaces, the API server, address blocks). A pod that skips its
  * sidecar cannot leave except through the gateway. Namespaces are selected by

@@ -4,10 +4,11 @@ import { IstioObject, istioObject } from "../istio/types";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { dnsLabel, exactHost, exportToSchema, ipOrCidr, namespaceName, nonEmptyList, portNumber } from "../validation/common";
-import { TYPE_TOKENS } from "./tokens";
-import { Accepts, validateArgs } from "./validate";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { Accepts, validateArgs } from "../base/componentArgs";
 
-export interface ExternalHttpsProxyArgs {
+/** A legacy HTTPS proxy outside the mesh that applications use with HTTP CONNECT. */
+export interface ExternalHttpsProxyOptions {
     /** Name of the ServiceEntry. */
     readonly name: string;
     /** Namespace of the ServiceEntry. */
@@ -16,11 +17,14 @@ export interface ExternalHttpsProxyArgs {
     readonly addresses: string[];
     /** The proxy's port (HTTP CONNECT), e.g. 3128. */
     readonly port: number;
-    /** A name for the proxy in the mesh registry; Istio ignores it for TCP. @default "<name>.external-proxy.invalid" */
+    /** A name for the proxy in the mesh registry; Istio ignores it for TCP. Default: "<name>.external-proxy.invalid". */
     readonly hostname?: string;
-    /** Namespaces the ServiceEntry is visible to. @default all */
+    /** Namespaces the ServiceEntry is visible to. Default: all. */
     readonly exportTo?: string[];
 }
+
+/** Args of ExternalHttpsProxy. */
+export interface ExternalHttpsProxyArgs extends ExternalHttpsProxyOptions {}
 
 export const externalHttpsProxyArgsSchema = z.strictObject({
     name: dnsLabel,
@@ -34,7 +38,7 @@ export const externalHttpsProxyArgsSchema = z.strictObject({
 const _argsMatchSchema: Accepts<typeof externalHttpsProxyArgsSchema, ExternalHttpsProxyArgs> = true;
 void _argsMatchSchema;
 
-/** The TCP ServiceEntry of S12, as a pure function of validated args. */
+/** The TCP ServiceEntry of an external HTTPS proxy, as a pure function of validated args. */
 export function externalHttpsProxyServiceEntry(a: z.output<typeof externalHttpsProxyArgsSchema>, labels: Record<string, string>): IstioObject<"ServiceEntry"> {
     return istioObject("ServiceEntry", { name: a.name, namespace: a.namespace, labels }, {
         hosts: [a.hostname ?? `${a.name}.external-proxy.invalid`],
@@ -47,7 +51,7 @@ export function externalHttpsProxyServiceEntry(a: z.output<typeof externalHttpsP
 }
 
 /**
- * S12: an external, legacy HTTPS proxy that apps reach with HTTP CONNECT. It is registered as
+ * An external, legacy HTTPS proxy that apps reach with HTTP CONNECT. It is registered as
  * TCP (not HTTP: after CONNECT the proxy is a tunnel), by address, `resolution: NONE`,
  * `MESH_EXTERNAL`. Hosts behind the proxy must NOT get ServiceEntries: to Istio every request
  * goes to the proxy.

@@ -5,11 +5,13 @@ import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
 import { KubeObject } from "../kube/types";
-import { dnsLabel, exportToSchema, hostPattern, ipAddress, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "../validation/common";
-import { TYPE_TOKENS } from "./tokens";
-import { Accepts, validateArgs } from "./validate";
+import { dnsLabel, exportToSchema, hostPattern, ipAddress, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "../validation/common";
+import { EndpointsApi } from "../validation/modes";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { Accepts, validateArgs } from "../base/componentArgs";
 
-export interface ForwardProxyRoutingArgs {
+/** Domains the mesh sends to an nginx forward proxy. */
+export interface ForwardProxyRoutingOptions {
     /** Base name: the Services are `<name>-http` and `<name>-https`. */
     readonly name: string;
     /** Namespace of the Services and Istio objects. */
@@ -18,21 +20,24 @@ export interface ForwardProxyRoutingArgs {
     readonly domains: string[];
     /** The forward proxy's IP addresses (outside the cluster). */
     readonly proxyAddresses: string[];
-    /** The proxy's plain-HTTP forward port. @default 8080 */
+    /** The proxy's plain-HTTP forward port. Default: 8080. */
     readonly httpProxyPort?: number;
-    /** The proxy's SNI (stream, ssl_preread) port. @default 8443 */
+    /** The proxy's SNI (stream, ssl_preread) port. Default: 8443. */
     readonly sniProxyPort?: number;
-    /** Application port for plain HTTP. @default 80 */
+    /** Application port for plain HTTP. Default: 80. */
     readonly httpPort?: number;
-    /** Application port for TLS. @default 443 */
+    /** Application port for TLS. Default: 443. */
     readonly tlsPort?: number;
-    /** "EndpointSlice" or "Endpoints". @default "EndpointSlice" */
-    readonly endpointsApi?: string;
-    /** Cluster DNS domain. @default "cluster.local" */
+    /** "EndpointSlice" or "Endpoints". Default: "EndpointSlice". */
+    readonly endpointsApi?: EndpointsApi;
+    /** Cluster DNS domain. Default: "cluster.local". */
     readonly clusterDomain?: string;
-    /** Namespaces that receive the ServiceEntry and VirtualService ("." , "*" or names). @default all */
+    /** Namespaces that receive the ServiceEntry and VirtualService ("." , "*" or names). Default: all. */
     readonly exportTo?: string[];
 }
+
+/** Args of ForwardProxyRouting. */
+export interface ForwardProxyRoutingArgs extends ForwardProxyRoutingOptions {}
 
 export const forwardProxyRoutingArgsSchema = z.strictObject({
     name: dnsLabel,
@@ -43,7 +48,7 @@ export const forwardProxyRoutingArgsSchema = z.strictObject({
     sniProxyPort: portNumber.default(8443),
     httpPort: portNumber.default(80),
     tlsPort: portNumber.default(443),
-    endpointsApi: oneOf(["EndpointSlice", "Endpoints"]).default("EndpointSlice"),
+    endpointsApi: oneOfEnum(EndpointsApi).default("EndpointSlice"),
     clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
     exportTo: exportToSchema.optional(),
 }).superRefine((a, ctx) => {
@@ -55,7 +60,7 @@ export const forwardProxyRoutingArgsSchema = z.strictObject({
 const _argsMatchSchema: Accepts<typeof forwardProxyRoutingArgsSchema, ForwardProxyRoutingArgs> = true;
 void _argsMatchSchema;
 
-/** The objects of S13, as a pure function of validated args. */
+/** The forward-proxy routing objects, as a pure function of validated args. */
 export function forwardProxyObjects(a: z.output<typeof forwardProxyRoutingArgsSchema>, labels: Record<string, string>): KubeObject[] {
     const httpName = `${a.name}-http`;
     const tlsName = `${a.name}-https`;
@@ -89,7 +94,7 @@ export function forwardProxyObjects(a: z.output<typeof forwardProxyRoutingArgsSc
 }
 
 /**
- * S13 (seed 004): route `*.domain` through an nginx forward proxy outside the cluster, without
+ * Routes `*.domain` through an nginx forward proxy outside the cluster, without
  * an egress gateway: plain HTTP on port 80 to the proxy's HTTP port, TLS on 443 (by SNI) to its
  * SNI port, each through a selector-less Service whose endpoints are the proxy's IP.
  */

@@ -5,20 +5,22 @@ import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
 import { KubeObject, ServicePortSpec } from "../kube/types";
-import { dnsLabel, exactHost, exportToSchema, ipAddress, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "../validation/common";
-import { TYPE_TOKENS } from "./tokens";
-import { Accepts, validateArgs } from "./validate";
+import { dnsLabel, exactHost, exportToSchema, ipAddress, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "../validation/common";
+import { EndpointsApi, ServiceTlsMode } from "../validation/modes";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { Accepts, validateArgs } from "../base/componentArgs";
 
-export interface KubernetesEgressServicePortArgs {
+export interface KubernetesEgressServicePort {
     /** Port of the Service. */
     readonly port: number;
-    /** Port name; its prefix tells Istio the protocol ("http-…", "https-…", "tls-…"). @default "tcp-<port>" */
+    /** Port name; its prefix tells Istio the protocol ("http-…", "https-…", "tls-…"). Default: "tcp-<port>". */
     readonly name?: string;
-    /** Port on the external endpoint. @default port */
+    /** Port on the external endpoint. Default: port. */
     readonly targetPort?: number;
 }
 
-export interface KubernetesEgressServiceArgs {
+/** A Kubernetes Service for an external service. */
+export interface KubernetesEgressServiceOptions {
     /** Service name: workloads call `<name>.<namespace>.svc.cluster.local`. */
     readonly name: string;
     /** Namespace of the Service. */
@@ -28,22 +30,25 @@ export interface KubernetesEgressServiceArgs {
     /** External IPs: makes a selector-less Service with endpoints. Set this or externalName. */
     readonly addresses?: string[];
     /** Service ports. */
-    readonly ports: KubernetesEgressServicePortArgs[];
-    /** Which endpoints API to write for addresses: "EndpointSlice" or "Endpoints" (legacy, as in the seed). @default "EndpointSlice" */
-    readonly endpointsApi?: string;
+    readonly ports: KubernetesEgressServicePort[];
+    /** Which endpoints API to write for addresses: "EndpointSlice" or "Endpoints" (legacy). Default: "EndpointSlice". */
+    readonly endpointsApi?: EndpointsApi;
     /**
      * TLS from the sidecar to the external service: "DISABLE" (the app sends HTTP the service
      * accepts, or does TLS itself; no Istio mTLS to a non-mesh service) or "SIMPLE" (originate TLS).
-     * @default "DISABLE"
+     * Default: "DISABLE".
      */
-    readonly tlsMode?: string;
-    /** SNI for SIMPLE. @default externalName */
+    readonly tlsMode?: ServiceTlsMode;
+    /** SNI for SIMPLE. Default: externalName. */
     readonly sni?: string;
-    /** Cluster DNS domain. @default "cluster.local" */
+    /** Cluster DNS domain. Default: "cluster.local". */
     readonly clusterDomain?: string;
-    /** Namespaces that receive the Istio objects (ServiceEntry, DestinationRule) ("." , "*" or names). @default all */
+    /** Namespaces that receive the Istio objects (ServiceEntry, DestinationRule) ("." , "*" or names). Default: all. */
     readonly exportTo?: string[];
 }
+
+/** Args of KubernetesEgressService. */
+export interface KubernetesEgressServiceArgs extends KubernetesEgressServiceOptions {}
 
 export const kubernetesEgressServiceArgsSchema = z.strictObject({
     name: dnsLabel,
@@ -52,8 +57,8 @@ export const kubernetesEgressServiceArgsSchema = z.strictObject({
     addresses: nonEmptyList(ipAddress, "address").optional(),
     ports: nonEmptyList(z.strictObject({ port: portNumber, name: dnsLabel.optional(), targetPort: portNumber.optional() }), "port")
         .superRefine((ports, ctx) => checkUnique(ports, (p) => String(p.port), ctx, (i) => [i, "port"], "port")),
-    endpointsApi: oneOf(["EndpointSlice", "Endpoints"]).default("EndpointSlice"),
-    tlsMode: oneOf(["DISABLE", "SIMPLE"]).default("DISABLE"),
+    endpointsApi: oneOfEnum(EndpointsApi).default("EndpointSlice"),
+    tlsMode: oneOfEnum(ServiceTlsMode).default("DISABLE"),
     sni: exactHost.optional(),
     clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
     exportTo: exportToSchema.optional(),
@@ -69,7 +74,7 @@ export const kubernetesEgressServiceArgsSchema = z.strictObject({
 const _argsMatchSchema: Accepts<typeof kubernetesEgressServiceArgsSchema, KubernetesEgressServiceArgs> = true;
 void _argsMatchSchema;
 
-/** The objects of S11, as a pure function of validated args. */
+/** The Service and Istio objects of an external service, as a pure function of validated args. */
 export function kubernetesEgressServiceObjects(a: z.output<typeof kubernetesEgressServiceArgsSchema>, labels: Record<string, string>): KubeObject[] {
     const meta = { name: a.name, namespace: a.namespace, labels };
     const ports: ServicePortSpec[] = a.ports.map((p) => ({
@@ -118,7 +123,7 @@ export function protocolFromPortName(name: string): PortProtocol {
 }
 
 /**
- * S11: a Kubernetes Service for an external service — ExternalName for a DNS name, or a
+ * A Kubernetes Service for an external service — ExternalName for a DNS name, or a
  * selector-less Service with EndpointSlices (or Endpoints) for external IPs — plus the
  * DestinationRule TLS mode it needs (DISABLE: no Istio mTLS to a non-mesh endpoint; SIMPLE: originate TLS).
  */

@@ -4,23 +4,27 @@ import { istioObject } from "../istio/types";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { dnsLabel, namespaceName, nonEmptyList, checkUnique } from "../validation/common";
-import { TYPE_TOKENS } from "./tokens";
-import { Accepts, validateArgs } from "./validate";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { Accepts, validateArgs } from "../base/componentArgs";
 
-export interface RegistryOnlyOutboundArgs {
+/** Registry-only outbound traffic for chosen namespaces. */
+export interface RegistryOnlyOutboundOptions {
     /** Namespaces whose sidecars may only reach hosts in the mesh registry (ServiceEntries, Services). */
     readonly namespaces: string[];
-    /** Name of the namespace-wide Sidecar resource (one per namespace may lack a workloadSelector). @default "default" */
+    /** Name of the namespace-wide Sidecar resource (one per namespace may lack a workloadSelector). Default: "default". */
     readonly sidecarName?: string;
     /**
      * Namespaces whose services and egress configuration these sidecars may see, beside their own
      * and the mesh's root namespace (Istio's `<namespace>/*` egress hosts): the egress gateway's
-     * namespace, and any other the workloads call. @default [] (own and root namespace only)
+     * namespace, and any other the workloads call. Default: [] (own and root namespace only).
      */
     readonly importNamespaces?: string[];
-    /** Istio's root namespace, where a namespace-wide Sidecar would apply to the whole mesh (refused here). @default "istio-system" */
+    /** Istio's root namespace, where a namespace-wide Sidecar would apply to the whole mesh (refused here). Default: "istio-system". */
     readonly rootNamespace?: string;
 }
+
+/** Args of RegistryOnlyOutbound. */
+export interface RegistryOnlyOutboundArgs extends RegistryOnlyOutboundOptions {}
 
 export const registryOnlyOutboundArgsSchema = z.strictObject({
     namespaces: nonEmptyList(namespaceName, "namespace").superRefine((ns, ctx) => checkUnique(ns, (x) => x, ctx, (i) => [i], "namespace")),
@@ -53,7 +57,7 @@ export function meshWideRegistryOnlyValues(): { meshConfig: { outboundTrafficPol
 }
 
 /**
- * S15: outbound `REGISTRY_ONLY` for chosen namespaces: a namespace-wide `Sidecar` whose
+ * Outbound `REGISTRY_ONLY` for chosen namespaces: a namespace-wide `Sidecar` whose
  * outboundTrafficPolicy blocks any host without a ServiceEntry or Service, while the rest of
  * the mesh keeps its setting.
  */

@@ -4,11 +4,12 @@ import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { sniProxyObjects, unprivilegedPort } from "../proxy/sniProxyObjects";
 import { dnsLabel, hostPattern, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
-import { SniProxyRef } from "../validation/destinations";
-import type { SniProxyRefArgs } from "./egressDestinations";
-import { TolerationArgs, tolerationSchema } from "./egressGateway";
-import { TYPE_TOKENS } from "./tokens";
-import { Accepts, validateArgs } from "./validate";
+import { ValidSniProxyRef } from "../validation/destinations";
+import type { SniProxyRef } from "./egressDestinations";
+import { Toleration, tolerationSchema } from "./egressGateway";
+import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
+import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** nginx image of the proxy by default (needs the stream and ssl_preread modules, as the official image has). */
 export const DEFAULT_SNI_PROXY_IMAGE = "nginx:1.29";
@@ -22,29 +23,64 @@ export interface SniProxyRoute {
 }
 
 export interface SniProxyArgs {
-    /** Name of the proxy's ConfigMap, Deployment and Service. @default "egress-sni-proxy" */
+    /** Name of the proxy's ConfigMap, Deployment and Service. Default: "egress-sni-proxy". */
     readonly name?: string;
-    /** Namespace, normally the egress gateway's. @default "istio-system" */
+    /** Namespace, normally the egress gateway's. Default: "istio-system". */
     readonly namespace?: string;
     /** The proxy's ports, each with its own allow list. */
     readonly routes: SniProxyRoute[];
-    /** Also listen on IPv6 and resolve IPv6 addresses (for clusters with IPv6 pod networking). @default false */
+    /** Also listen on IPv6 and resolve IPv6 addresses (for clusters with IPv6 pod networking). Default: false. */
     readonly ipv6?: boolean;
-    /** DNS resolvers for SNI hosts. @default ["kube-dns.kube-system.svc.cluster.local"] */
+    /** DNS resolvers for SNI hosts. Default: ["kube-dns.kube-system.svc.cluster.local"]. */
     readonly resolvers?: string[];
-    /** Container image. @default DEFAULT_SNI_PROXY_IMAGE */
+    /** Container image. Default: "nginx:1.29". */
     readonly image?: string;
-    /** Replica count. @default 2 */
+    /** Replica count. Default: 2. */
     readonly replicas?: number;
     /** Node labels, to run beside the gateway on dedicated egress nodes. */
     readonly nodeSelector?: Record<string, string>;
     /** Tolerations for tainted dedicated egress nodes. */
-    readonly tolerations?: TolerationArgs[];
-    /** Cluster DNS domain. @default "cluster.local" */
+    readonly tolerations?: Toleration[];
+    /** Cluster DNS domain. Default: "cluster.local". */
     readonly clusterDomain?: string;
-    /** Pod labels of the egress gateway, the only pods the proxy admits. @default { app: "istio-egressgateway", istio: "egressgateway" } */
+    /** Pod labels of the egress gateway, the only pods the proxy admits. Default: { app: "istio-egressgateway", istio: "egressgateway" }. */
     readonly gatewaySelector?: Record<string, string>;
 }
+
+/** The SNI proxy of an Egress: its ports and allowed hosts come from the destinations that use it. */
+export interface SniProxyOptions {
+    /** Name of the proxy's Deployment, Service and ConfigMap. Default: "egress-sni-proxy". */
+    readonly name?: string;
+    /** Extra ports beyond those of the destinations; each forwards every proxied host. Default: none. */
+    readonly extraPorts?: number[];
+    /** DNS resolvers for SNI hosts. Default: ["kube-dns.kube-system.svc.cluster.local"]. */
+    readonly resolvers?: string[];
+    /** Also listen on IPv6 and resolve IPv6 addresses. Default: false. */
+    readonly ipv6?: boolean;
+    /** Container image. Default: "nginx:1.29". */
+    readonly image?: string;
+    /** Replica count. Default: 2. */
+    readonly replicas?: number;
+    /** Node labels, to run beside the gateway on dedicated egress nodes. */
+    readonly nodeSelector?: Record<string, string>;
+    /** Tolerations for tainted dedicated egress nodes. */
+    readonly tolerations?: Toleration[];
+}
+
+const resolversSchema = nonEmptyList(z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a resolver address` }), "resolver")
+    .default(["kube-dns.kube-system.svc.cluster.local"]);
+
+/** The sniProxy part of Egress args; the routes are built from the destinations, then checked by sniProxyArgsSchema. */
+export const sniProxyOptionsSchema = z.strictObject({
+    name: dnsLabel.optional(),
+    extraPorts: z.array(portNumber).optional(),
+    resolvers: resolversSchema.optional(),
+    ipv6: z.boolean().optional(),
+    image: z.string().min(1).optional(),
+    replicas: z.number().int().min(1).optional(),
+    nodeSelector: labelMap.optional(),
+    tolerations: z.array(tolerationSchema).optional(),
+});
 
 export const sniProxyArgsSchema = z.strictObject({
     name: dnsLabel.default("egress-sni-proxy"),
@@ -58,8 +94,7 @@ export const sniProxyArgsSchema = z.strictObject({
         checkUnique(routes, (r) => String(unprivilegedPort(r.port)), ctx, (i) => [i, "port"], "in-pod listen port (a port below 1024 listens on port + 10000)");
     }),
     ipv6: z.boolean().default(false),
-    resolvers: nonEmptyList(z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a resolver address` }), "resolver")
-        .default(["kube-dns.kube-system.svc.cluster.local"]),
+    resolvers: resolversSchema,
     image: z.string().min(1).default(DEFAULT_SNI_PROXY_IMAGE),
     replicas: z.number().int().min(1).default(2),
     nodeSelector: labelMap.optional(),
@@ -72,19 +107,19 @@ export const sniProxyArgsSchema = z.strictObject({
 const _argsMatchSchema: Accepts<typeof sniProxyArgsSchema, SniProxyArgs> = true;
 void _argsMatchSchema;
 
-export function sniProxyRef(a: z.output<typeof sniProxyArgsSchema>): SniProxyRef {
+export function sniProxyRef(a: z.output<typeof sniProxyArgsSchema>): ValidSniProxyRef {
     return { host: `${a.name}.${a.namespace}.svc.${a.clusterDomain}`, ports: a.routes.map((r) => r.port) };
 }
 
 /**
- * S10: an nginx SNI forward proxy beside the egress gateway (`stream` + `ssl_preread`), for
+ * An nginx SNI forward proxy beside the egress gateway (`stream` + `ssl_preread`), for
  * wildcard domains whose hosts are not served by one IP. The gateway passes TLS through to it
  * and it connects to the SNI host on the port the client used. Route destinations to it with
  * `sniProxy: true` in EgressDestinations.
  */
 export class SniProxy extends pulumi.ComponentResource {
     /** How destinations reach the proxy (plain data). */
-    public readonly ref: SniProxyRefArgs;
+    public readonly ref: SniProxyRef;
     /** The generated nginx.conf. */
     public readonly config: pulumi.Output<string>;
 
@@ -94,7 +129,7 @@ export class SniProxy extends pulumi.ComponentResource {
         this.ref = sniProxyRef(a);
         const objects = sniProxyObjects({ ...a, labels: managedLabels("SniProxy") });
         for (const obj of objects) {
-            registerObject(`${name}-${obj.metadata.name}`, obj, { parent: this });
+            registerObject(childName(name, obj.metadata.name), obj, { parent: this });
         }
         this.config = pulumi.output(objects[0].data["nginx.conf"] as string);
         this.registerOutputs({ config: this.config });

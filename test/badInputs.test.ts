@@ -2,18 +2,18 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import { resetRegistrations, settle } from "./helpers/mocks";
 import {
-    Egress, EgressArgs, EgressDestinations, EgressDestinationsArgs, EgressGateway, EgressGatewayArgs, EgressGatewayRefArgs,
-    EgressDestinationArgs, EgressNetworkPolicies, ExternalHttpsProxy, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, SniProxy,
+    Egress, EgressArgs, EgressDestinations, EgressDestinationsArgs, EgressGateway, EgressGatewayArgs, EgressGatewayRef,
+    EgressDestination, EgressNetworkPolicies, ExternalHttpsProxy, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, SniProxy,
 } from "../api";
 
-const GW: EgressGatewayRefArgs = {
+const GW: EgressGatewayRef = {
     name: "istio-egressgateway",
     namespace: "istio-system",
     selector: { istio: "egressgateway" },
     ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }],
 };
 /** Input as stack config or JavaScript callers can send it, past TypeScript's checks. */
-const untyped = (value: unknown): EgressDestinationArgs => value as EgressDestinationArgs;
+const untyped = (value: unknown): EgressDestination => value as EgressDestination;
 const dest = (...destinations: EgressDestinationsArgs["destinations"]): EgressDestinationsArgs => ({ gateway: GW, destinations });
 
 type Case = [description: string, build: (name: string) => unknown, message: string];
@@ -40,9 +40,9 @@ const cases: Case[] = [
     ["port zero", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: 0 })), "destinations[0].port: 0 is out of range 1-65535"],
     ["fractional port", (n) => new EgressDestinations(n, dest({ host: "a.example.com", port: 80.5 })), "destinations[0].port: 80.5 is not a port number"],
     ["port as a string", (n) => new EgressDestinations(n, dest(untyped({ host: "a.example.com", port: "80" }))), 'destinations[0].port: "80" is not a port number'],
-    ["unknown protocol", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "UDP" })), 'destinations[0].protocol: "UDP" is not one of "HTTP", "TLS"'],
-    ["unknown egress mode", (n) => new EgressDestinations(n, dest({ host: "a.example.com", egress: "gateway" })), 'destinations[0].egress: "gateway" is not one of "GATEWAY", "DIRECT"'],
-    ["unknown resolution", (n) => new EgressDestinations(n, dest({ host: "a.example.com", resolution: "STATIC" })), 'destinations[0].resolution: "STATIC" is not one of "DNS", "DNS_ROUND_ROBIN", "NONE"'],
+    ["unknown protocol", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "UDP" as never })), 'destinations[0].protocol: "UDP" is not one of "HTTP", "TLS"'],
+    ["unknown egress mode", (n) => new EgressDestinations(n, dest({ host: "a.example.com", egress: "gateway" as never })), 'destinations[0].egress: "gateway" is not one of "GATEWAY", "DIRECT"'],
+    ["unknown resolution", (n) => new EgressDestinations(n, dest({ host: "a.example.com", resolution: "STATIC" as never })), 'destinations[0].resolution: "STATIC" is not one of "DNS", "DNS_ROUND_ROBIN", "NONE"'],
     ["same host twice: passed through and originated on one gateway port", (n) => new EgressDestinations(n, dest({ host: "api.example.com", protocol: "TLS" }, { name: "api-originated", host: "api.example.com", tls: { mode: "SIMPLE" } })),
         'destinations[1].host: "api.example.com" is already routed by destinations[0]: sidecars take one VirtualService per host'],
     ["a service account without its namespace", (n) => new EgressDestinations(n, dest({ host: "api.example.com", allowedSources: { serviceAccounts: ["checkout"] } })),
@@ -79,7 +79,7 @@ const cases: Case[] = [
     ["origination of TLS traffic", (n) => new EgressDestinations(n, dest({ host: "a.example.com", protocol: "TLS", tls: {} })), 'destinations[0].tls: TLS origination is for applications that send plain HTTP'],
     ["SAN that does not match the host", (n) => new EgressDestinations(n, dest({ host: "my-nginx.mesh-external.svc.cluster.local", tls: { subjectAltNames: ["other.example.com"] } })),
         'destinations[0].tls.subjectAltNames: none of ["other.example.com"] matches the host "my-nginx.mesh-external.svc.cluster.local"'],
-    ["unknown origination mode", (n) => new EgressDestinations(n, dest({ host: "a.example.com", tls: { mode: "ISTIO_MUTUAL" } })), 'destinations[0].tls.mode: "ISTIO_MUTUAL" is not one of "SIMPLE", "MUTUAL"'],
+    ["unknown origination mode", (n) => new EgressDestinations(n, dest({ host: "a.example.com", tls: { mode: "ISTIO_MUTUAL" as never } })), 'destinations[0].tls.mode: "ISTIO_MUTUAL" is not one of "SIMPLE", "MUTUAL"'],
     // SNI proxy
     ["sniProxy with no proxy configured", (n) => new EgressDestinations(n, dest({ host: "*.example.com", protocol: "TLS", sniProxy: true })), "destinations[0].sniProxy: true needs an SNI proxy, and none is configured"],
     ["sniProxy for HTTP", (n) => new EgressDestinations(n, { ...dest({ host: "*.example.com", sniProxy: true }), sniProxy: { host: "p.istio-system.svc.cluster.local", ports: [443] } }),
@@ -91,9 +91,9 @@ const cases: Case[] = [
     ["replicas with autoscaling", (n) => new EgressGateway(n, { replicas: 2, autoscaling: { minReplicas: 1, maxReplicas: 3 } }), "replicas: 2 conflicts with autoscaling"],
     ["zero replicas", (n) => new EgressGateway(n, { replicas: 0 }), "replicas: Too small"],
     ["bad resource quantity", (n) => new EgressGateway(n, { resources: { requests: { cpu: "lots" } } }), 'resources.requests.cpu: "lots" is not a Kubernetes quantity'],
-    ["unknown toleration effect", (n) => new EgressGateway(n, { tolerations: [{ key: "k", effect: "NoRun" }] }), 'tolerations[0].effect: "NoRun" is not one of "NoSchedule", "PreferNoSchedule", "NoExecute"'],
+    ["unknown toleration effect", (n) => new EgressGateway(n, { tolerations: [{ key: "k", effect: "NoRun" as never }] }), 'tolerations[0].effect: "NoRun" is not one of "NoSchedule", "PreferNoSchedule", "NoExecute"'],
     ["bad namespace", (n) => new EgressGateway(n, { namespace: "Istio_System" } as EgressGatewayArgs), 'namespace: "Istio_System" is not a valid name'],
-    ["unknown gateway port protocol", (n) => new EgressGateway(n, { ports: [{ port: 80, protocol: "HTTPS" }] }), 'ports[0].protocol: "HTTPS" is not one of "HTTP", "TLS"'],
+    ["unknown gateway port protocol", (n) => new EgressGateway(n, { ports: [{ port: 80, protocol: "HTTPS" as never }] }), 'ports[0].protocol: "HTTPS" is not one of "HTTP", "TLS"'],
     // Proxies, services, policies
     ["proxy address that is not an IP/CIDR", (n) => new ExternalHttpsProxy(n, { name: "p", namespace: "default", addresses: ["proxy.corp"], port: 3128 }), 'addresses[0]: "proxy.corp" is not an IP address or CIDR block'],
     ["proxy CIDR prefix too long", (n) => new ExternalHttpsProxy(n, { name: "p", namespace: "default", addresses: ["10.0.0.0/33"], port: 3128 }), 'addresses[0]: "10.0.0.0/33" is not an IP address or CIDR block'],
@@ -101,7 +101,7 @@ const cases: Case[] = [
     ["forward proxy with no domains", (n) => new ForwardProxyRouting(n, { name: "p", namespace: "default", domains: [], proxyAddresses: ["10.0.0.1"] }), "domains: needs at least one domain"],
     ["Kubernetes service with both externalName and addresses", (n) => new KubernetesEgressService(n, { name: "s", namespace: "default", externalName: "httpbin.org", addresses: ["1.2.3.4"], ports: [{ port: 80 }] }),
         "externalName: set exactly one of externalName"],
-    ["Kubernetes service with an unknown TLS mode", (n) => new KubernetesEgressService(n, { name: "s", namespace: "default", externalName: "httpbin.org", ports: [{ port: 80 }], tlsMode: "ISTIO_MUTUAL" }),
+    ["Kubernetes service with an unknown TLS mode", (n) => new KubernetesEgressService(n, { name: "s", namespace: "default", externalName: "httpbin.org", ports: [{ port: 80 }], tlsMode: "ISTIO_MUTUAL" as never }),
         'tlsMode: "ISTIO_MUTUAL" is not one of "DISABLE", "SIMPLE"'],
     ["NetworkPolicy with no namespaces", (n) => new EgressNetworkPolicies(n, { namespaces: [], gateway: GW }), "namespaces: needs at least one namespace"],
     ["NetworkPolicy on the Istio namespace", (n) => new EgressNetworkPolicies(n, { namespaces: ["istio-system"], gateway: GW }), 'namespaces[0]: "istio-system" is the gateway\'s, istiod\'s or the DNS namespace'],
@@ -204,7 +204,11 @@ describe("bad inputs: one clear error naming the field and value, and nothing re
             } catch (e) {
                 error = e;
             }
-            assert.ok(error instanceof pulumi.ResourceError, `throws a ResourceError (got ${String(error)})`);
+            // What the Node runtime checks to print the line alone, and what a component provider reports.
+            assert.ok(pulumi.ResourceError.isInstance(error), `throws a ResourceError (got ${String(error)})`);
+            assert.ok(pulumi.InputPropertyError.isInstance(error), "and an InputPropertyError");
+            const { propertyPath, reason } = error as pulumi.InputPropertyError;
+            assert.ok(propertyPath.length > 0 && (error as Error).message === `${propertyPath}: ${reason}`, `property path of ${(error as Error).message}`);
             assert.ok((error as Error).message.startsWith(message), `message\n  ${(error as Error).message}\nstarts with\n  ${message}`);
             assert.ok(!(error as Error).message.includes("\n"), "one line");
             assert.ok((error as Error).message.length <= 400 + 200, "bounded (the validation line, plus the component's URN)");

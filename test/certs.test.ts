@@ -279,11 +279,11 @@ const cases: Case[] = [
         'commonName: "My Server" is not a valid host name'],
     ["bad DNS name", (n) => new LeafCertificate(n, leaf({ dnsNames: [NGINX, "bad_name.example.com"] })),
         'dnsNames[1]: "bad_name.example.com" is not a valid host name'],
-    ["unknown keyAlgorithm", (n) => new LeafCertificate(n, leaf({ keyAlgorithm: "ED25519" })),
+    ["unknown keyAlgorithm", (n) => new LeafCertificate(n, leaf({ keyAlgorithm: "ED25519" as never })),
         'keyAlgorithm: "ED25519" is not one of "ECDSA_P256", "RSA_2048", "RSA_4096"'],
-    ["unknown CA keyAlgorithm", (n) => new CertificateAuthority(n, { commonName: "example.com", keyAlgorithm: "rsa" }),
+    ["unknown CA keyAlgorithm", (n) => new CertificateAuthority(n, { commonName: "example.com", keyAlgorithm: "rsa" as never }),
         'keyAlgorithm: "rsa" is not one of "ECDSA_P256", "RSA_2048", "RSA_4096"'],
-    ["unknown usage", (n) => new LeafCertificate(n, leaf({ usage: "BOTH" })),
+    ["unknown usage", (n) => new LeafCertificate(n, leaf({ usage: "BOTH" as never })),
         'usage: "BOTH" is not one of "SERVER", "CLIENT"'],
     ["earlyRenewalHours equal to validityHours", (n) => new LeafCertificate(n, leaf({ validityHours: 720, earlyRenewalHours: 720 })),
         "earlyRenewalHours: 720 must be less than validityHours (720)"],
@@ -313,7 +313,11 @@ describe("certificates: bad inputs give one clear error and register nothing", (
             } catch (e) {
                 error = e;
             }
-            assert.ok(error instanceof pulumi.ResourceError, `throws a ResourceError (got ${String(error)})`);
+            // What the Node runtime checks to print the line alone, and what a component provider reports.
+            assert.ok(pulumi.ResourceError.isInstance(error), `throws a ResourceError (got ${String(error)})`);
+            assert.ok(pulumi.InputPropertyError.isInstance(error), "and an InputPropertyError");
+            const { propertyPath, reason } = error as pulumi.InputPropertyError;
+            assert.ok(propertyPath.length > 0 && (error as Error).message === `${propertyPath}: ${reason}`, `property path of ${(error as Error).message}`);
             assert.ok((error as Error).message.startsWith(message), `message\n  ${(error as Error).message}\nstarts with\n  ${message}`);
             assert.ok(!(error as Error).message.includes("\n"), "one line");
             assert.ok(!(error as Error).message.includes("PRIVATE KEY"), "never quotes a private key");

@@ -59,7 +59,7 @@ describe("S5–S8 in the Egress component (certificates, credentials, originatio
 
     it("rejects MUTUAL origination with a CA-only credential of the stack, before registering anything", async () => {
         const bad: EgressArgs = { ...mtls, destinations: [{ host: "my-nginx.mesh-external.svc.cluster.local", tls: { mode: "MUTUAL", credentialName: "client-credential-cacert" } }] };
-        assert.throws(() => new Egress("s6-bad", bad), /^Error: destinations\[0\]\.tls\.credentialName: "client-credential-cacert" ends with "-cacert", which Istio reads as a CA-only credential/);
+        assert.throws(() => new Egress("s6-bad", bad), /^ComponentInputError: destinations\[0\]\.tls\.credentialName: "client-credential-cacert" ends with "-cacert", which Istio reads as a CA-only credential/);
         assert.deepEqual((await settle()).filter((r) => !r.type.startsWith("istio-egress:")), []);
     });
 

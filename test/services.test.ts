@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { get, resetRegistrations, unwrap } from "./helpers/mocks";
 import { validatedManifests } from "./helpers/validatedManifests";
 import {
-    Egress, EgressNetworkPolicies, ExternalHttpsProxy, validateEgressArgs, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, meshWideRegistryOnlyValues,
+    Egress, EgressGatewayRef, EgressNetworkPolicies, ExternalHttpsProxy, validateEgressArgs, ForwardProxyRouting, KubernetesEgressService, RegistryOnlyOutbound, meshWideRegistryOnlyValues,
 } from "../api";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -112,7 +112,7 @@ describe("S13 nginx forward-proxy routing (ForwardProxyRouting)", () => {
 describe("S14 bypass prevention (EgressNetworkPolicies)", () => {
     beforeEach(resetRegistrations);
 
-    const GW = { name: "istio-egressgateway", namespace: "istio-egress", selector: { istio: "egressgateway" }, ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS", targetPort: 8443 }] };
+    const GW: EgressGatewayRef = { name: "istio-egressgateway", namespace: "istio-egress", selector: { istio: "egressgateway" }, ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS", targetPort: 8443 }] };
     const ns = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
 
     it("per namespace, least privilege: DNS on the DNS pods, the gateway's pods on their ports, istiod's xDS/CA port, nothing else", async () => {

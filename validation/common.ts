@@ -146,6 +146,12 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
     });
 }
 
+/** One of an enum object's values (`{ Simple: "SIMPLE", ... } as const`), as oneOf. */
+export function oneOfEnum<const T extends Readonly<Record<string, string>>>(values: T) {
+    const shown = Object.values(values).map((v) => `"${v}"`).join(", ");
+    return z.enum(values, { error: (iss) => `${JSON.stringify(iss.input)} is not one of ${shown}` });
+}
+
 /** A list that must hold at least one item. */
 export function nonEmptyList<T extends z.ZodType>(item: T, what: string) {
     return z.array(item).min(1, { error: `needs at least one ${what}` });

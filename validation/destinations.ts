@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { createHash } from "node:crypto";
 import {
-    checkUnique, dnsLabel, exportToSchema, exactHost, hostPattern, isDnsSubdomain, isWildcard, namespaceName, nonEmptyList, oneOf, portNumber,
+    checkUnique, dnsLabel, exportToSchema, exactHost, hostPattern, isDnsSubdomain, isWildcard, namespaceName, nonEmptyList, oneOfEnum, portNumber,
 } from "./common";
+import { DestinationProtocol, EgressMode, OriginationMode, Resolution } from "./modes";
 import { GatewayRef, gatewayRefSchema } from "./gateway";
 import { ResolvedSources, resolveSources, sourcesSchema } from "./sources";
 import { reservedSdsPrefix, SDS_CA_ONLY_SUFFIX } from "./sdsNames";
@@ -17,7 +18,7 @@ const credentialName = z.string().refine(isDnsSubdomain, {
 });
 
 export const originationSchema = z.strictObject({
-    mode: oneOf(ORIGINATION_MODES).optional(),
+    mode: oneOfEnum(OriginationMode).optional(),
     port: portNumber.optional(),
     credentialName: credentialName.optional(),
     sni: exactHost.optional(),
@@ -27,10 +28,10 @@ export const originationSchema = z.strictObject({
 export const destinationSchema = z.strictObject({
     name: dnsLabel.optional(),
     host: hostPattern,
-    protocol: oneOf(DESTINATION_PROTOCOLS).optional(),
+    protocol: oneOfEnum(DestinationProtocol).optional(),
     port: portNumber.optional(),
-    egress: oneOf(EGRESS_MODES).optional(),
-    resolution: oneOf(RESOLUTIONS).optional(),
+    egress: oneOfEnum(EgressMode).optional(),
+    resolution: oneOfEnum(Resolution).optional(),
     servingHost: exactHost.optional(),
     sniProxy: z.boolean().optional(),
     gatewayPort: portNumber.optional(),
@@ -44,7 +45,7 @@ export const sniProxyRefSchema = z.strictObject({
     ports: nonEmptyList(portNumber, "port"),
 });
 
-export type SniProxyRef = z.output<typeof sniProxyRefSchema>;
+export type ValidSniProxyRef = z.output<typeof sniProxyRefSchema>;
 
 export const destinationsArgsSchema = z.strictObject({
     gateway: gatewayRefSchema.optional(),
@@ -85,7 +86,7 @@ export interface ResolvedDestinations {
     readonly gateway?: GatewayRef;
     readonly namespace: string;
     readonly destinations: ResolvedDestination[];
-    readonly sniProxy?: SniProxyRef;
+    readonly sniProxy?: ValidSniProxyRef;
     readonly exportTo?: string[];
 }
 

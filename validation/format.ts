@@ -14,10 +14,18 @@ export function safeMessage(message: string): string {
 /** A validation failure: one message naming the field path and the offending value. */
 export class ValidationError extends Error {
     readonly issues: readonly string[];
+    /** Where the (first) problem is, e.g. `destinations[2].host`. */
+    readonly propertyPath: string;
+    /** What is wrong there, e.g. `"" is not a host name`. */
+    readonly reason: string;
     constructor(message: string, issues: readonly string[]) {
         super(safeMessage(message));
         this.issues = issues.map(safeMessage);
         this.name = "ValidationError";
+        // Every message starts with the path: `destinations[2].host: "" is not a host name`.
+        const split = /^([^\s:]+): (.*)$/.exec(this.message);
+        this.propertyPath = split?.[1] ?? "";
+        this.reason = split?.[2] ?? this.message;
     }
 }
 

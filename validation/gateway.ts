@@ -1,16 +1,15 @@
 import { z } from "zod";
-import { dnsLabel, labelMap, namespaceName, nonEmptyList, oneOf, portNumber, checkUnique } from "./common";
+import { GatewayPortProtocol } from "./modes";
+import { dnsLabel, labelMap, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "./common";
 
-/** Protocols a gateway port can carry: plain HTTP, or TLS (passthrough, or ISTIO_MUTUAL for origination). */
-export const GATEWAY_PORT_PROTOCOLS = ["HTTP", "TLS"] as const;
 
 export const gatewayPortSchema = z.strictObject({
     port: portNumber,
-    protocol: oneOf(GATEWAY_PORT_PROTOCOLS),
+    protocol: oneOfEnum(GatewayPortProtocol),
     targetPort: portNumber.optional(),
 });
 
-export type GatewayPort = z.output<typeof gatewayPortSchema>;
+export type ValidGatewayPort = z.output<typeof gatewayPortSchema>;
 
 export const gatewayPortsSchema = nonEmptyList(gatewayPortSchema, "port").superRefine((ports, ctx) =>
     checkUnique(ports, (p) => String(p.port), ctx, (i) => [i, "port"], "gateway port"),

@@ -1,6 +1,7 @@
 /** Pulumi type tokens of the package's components: `istio-egress:index:<Class>`, in one place. */
 export const TYPE_TOKENS = {
     Egress: "istio-egress:index:Egress",
+    EgressCertificates: "istio-egress:index:EgressCertificates",
     EgressGateway: "istio-egress:index:EgressGateway",
     EgressDestinations: "istio-egress:index:EgressDestinations",
     SniProxy: "istio-egress:index:SniProxy",
