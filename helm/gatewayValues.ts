@@ -1,5 +1,5 @@
-import { GatewayPort } from "../validation/gateway";
-import { Toleration } from "../kube/types";
+import { ValidGatewayPort } from "../validation/gateway";
+import { PodToleration } from "../kube/types";
 
 // Values for Istio's `gateway` chart (see ../shared/istio/gateway-values.schema.json) that make
 // it an egress gateway: ClusterIP service, chosen labels and ports, no autoscaler by default.
@@ -7,19 +7,19 @@ import { Toleration } from "../kube/types";
 export interface GatewayValuesInput {
     readonly name: string;
     readonly labels: Record<string, string>;
-    readonly ports: GatewayPort[];
+    readonly ports: ValidGatewayPort[];
     readonly replicas?: number;
     readonly autoscaling?: { minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage?: number };
     readonly resources?: { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } };
     readonly nodeSelector?: Record<string, string>;
-    readonly tolerations?: Toleration[];
+    readonly tolerations?: PodToleration[];
     readonly podDisruptionBudget?: { minAvailable?: number; maxUnavailable?: number };
 }
 
 export type HelmValues = Record<string, unknown>;
 
 /** The Service port name tells sidecars the protocol of the mesh → gateway hop. */
-export function gatewayServicePortName(p: GatewayPort): string {
+export function gatewayServicePortName(p: ValidGatewayPort): string {
     if (p.protocol === "HTTP") {
         return p.port === 80 ? "http2" : `http-${p.port}`;
     }

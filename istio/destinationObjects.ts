@@ -137,7 +137,7 @@ export function twoHopVirtualServiceSpec(
     return withExportTo(spec, exportTo);
 }
 
-/** DestinationRule that originates TLS to the external host (at the sidecar for S4, at the gateway for S5/S6). */
+/** DestinationRule that originates TLS to the external host (at the sidecar, or at the gateway). */
 export function originationDestinationRuleSpec(d: ResolvedDestination, exportTo?: string[]): DestinationRuleSpec {
     const tls = d.tls;
     if (!tls) {

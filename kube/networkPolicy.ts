@@ -30,7 +30,7 @@ export interface EgressPolicyRules {
 const tcp = (ports: number[]): NetworkPolicyPort[] => ports.map((port) => ({ protocol: "TCP", port }));
 
 /**
- * S14, least privilege: the namespace's pods may reach DNS (UDP and TCP 53) on the DNS pods, the
+ * Least privilege: the namespace's pods may reach DNS (UDP and TCP 53) on the DNS pods, the
  * egress gateway's pods on their ports, istiod on its xDS/CA port, and only what is opted in
  * beside that (their own namespace, other namespaces, the API server, address blocks). A pod that
  * skips its sidecar has no other way out of the cluster.

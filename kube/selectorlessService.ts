@@ -36,7 +36,7 @@ export function endpointSlices(meta: ObjectMeta, serviceName: string, addresses:
     }));
 }
 
-/** The legacy Endpoints object (as in the seeds), for clusters or tools that still read it. */
+/** The legacy Endpoints object (as in Istio's guides), for clusters or tools that still read it. */
 export function legacyEndpoints(meta: ObjectMeta, addresses: string[], ports: ServicePortSpec[]): EndpointsObject {
     return {
         apiVersion: "v1",

@@ -89,13 +89,13 @@ export interface DeploymentObject {
                 }[];
                 volumes: ({ name: string; configMap: { name: string } } | { name: string; emptyDir: Record<string, never> })[];
                 nodeSelector?: Record<string, string>;
-                tolerations?: Toleration[];
+                tolerations?: PodToleration[];
             };
         };
     };
 }
 
-export interface Toleration {
+export interface PodToleration {
     key?: string;
     operator?: string;
     value?: string;

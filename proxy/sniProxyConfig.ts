@@ -21,13 +21,13 @@ export interface SniProxyConfigOptions {
     readonly listeners: SniProxyListener[];
     /** DNS resolvers nginx uses for SNI hosts (addresses or names resolvable at start-up). */
     readonly resolvers: string[];
-    /** Address nginx binds to. @default all IPv4 addresses, and all IPv6 ones with ipv6 */
+    /** Address nginx binds to. Default: all IPv4 addresses, and all IPv6 ones with ipv6. */
     readonly listenAddress?: string;
-    /** Also listen on IPv6 (`[::]`) and resolve AAAA records. @default false */
+    /** Also listen on IPv6 (`[::]`) and resolve AAAA records. Default: false. */
     readonly ipv6?: boolean;
-    /** Seconds to wait for the upstream connection. @default 10 */
+    /** Seconds to wait for the upstream connection. Default: 10. */
     readonly connectTimeoutSeconds?: number;
-    /** Where the pid file goes (nginx must be able to write it). @default "/tmp/nginx.pid" */
+    /** Where the pid file goes (nginx must be able to write it). Default: "/tmp/nginx.pid". */
     readonly pidFile?: string;
 }
 

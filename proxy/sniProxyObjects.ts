@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { IstioObject, istioObject, ObjectMeta } from "../istio/types";
-import { ConfigMapObject, DeploymentObject, NetworkPolicyObject, ServiceObject, Toleration } from "../kube/types";
+import { ConfigMapObject, DeploymentObject, NetworkPolicyObject, ServiceObject, PodToleration } from "../kube/types";
 import { sniProxyConfig } from "./sniProxyConfig";
 
 /** A port the proxy serves, and the host patterns it forwards from it. */
@@ -19,7 +19,7 @@ export interface SniProxyPlanInput {
     readonly ipv6: boolean;
     readonly labels: Record<string, string>;
     readonly nodeSelector?: Record<string, string>;
-    readonly tolerations?: Toleration[];
+    readonly tolerations?: PodToleration[];
     /** Pod labels of the egress gateway: the only pods the proxy admits. */
     readonly gatewaySelector: Record<string, string>;
     readonly clusterDomain: string;

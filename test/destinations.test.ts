@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { get, resetRegistrations, unwrap } from "./helpers/mocks";
 import { validatedManifests } from "./helpers/validatedManifests";
-import { Egress, EgressDestinations, EgressGatewayRefArgs } from "../api";
+import { Egress, EgressDestinations, EgressGatewayRef } from "../api";
 
-const GW: EgressGatewayRefArgs = {
+const GW: EgressGatewayRef = {
     name: "istio-egressgateway",
     namespace: "istio-system",
     selector: { app: "istio-egressgateway", istio: "egressgateway" },
