@@ -7,13 +7,12 @@ export { validateEgressArgs, EgressPlan } from "./components/egressPlan";
 
 export {
     EgressGateway, EgressGatewayArgs, EgressGatewayOptions, GatewayPort, Autoscaling, ResourceRequirements, ResourceQuantities,
-    Toleration, PodDisruptionBudget, GatewayChart, AccessLogging, ISTIO_CHART_REPOSITORY, ISTIO_GATEWAY_CHART_VERSION,
+    Toleration, PodDisruptionBudget, GatewayChart, AccessLogging, EgressGatewayRef, ISTIO_CHART_REPOSITORY, ISTIO_GATEWAY_CHART_VERSION,
 } from "./components/egressGateway";
 export {
-    EgressDestinations, EgressDestinationsArgs, EgressDestination, TlsOrigination, AllowedSources, EgressGatewayRef, SniProxyRef,
-    DestinationSummary,
+    EgressDestinations, EgressDestinationsArgs, EgressDestination, TlsOrigination, AllowedSources, DestinationSummary,
 } from "./components/egressDestinations";
-export { SniProxy, SniProxyArgs, SniProxyOptions, SniProxyRoute, DEFAULT_SNI_PROXY_IMAGE } from "./components/sniProxy";
+export { SniProxy, SniProxyArgs, SniProxyOptions, SniProxyRoute, SniProxyRef, DEFAULT_SNI_PROXY_IMAGE } from "./components/sniProxy";
 export {
     KubernetesEgressService, KubernetesEgressServiceArgs, KubernetesEgressServiceOptions, KubernetesEgressServicePort,
 } from "./components/kubernetesEgressService";

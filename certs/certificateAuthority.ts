@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { z } from "zod";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
 import { DEFAULT_KEY_ALGORITHM, KeyAlgorithm, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
 
@@ -180,11 +181,11 @@ export class CertificateAuthority extends pulumi.ComponentResource {
             this.keyAlgorithm = undefined;
         } else {
             const algorithm = a.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
-            const key = new tls.PrivateKey(`${name}-ca-key`, privateKeyArgs(algorithm), {
+            const key = new tls.PrivateKey(childName(name, "ca", "key"), privateKeyArgs(algorithm), {
                 parent: this,
                 additionalSecretOutputs: ["privateKeyPem"],
             });
-            const cert = new tls.SelfSignedCert(`${name}-ca-cert`, {
+            const cert = new tls.SelfSignedCert(childName(name, "ca", "cert"), {
                 privateKeyPem: key.privateKeyPem,
                 isCaCertificate: true,
                 allowedUses: [...CA_ALLOWED_USES],

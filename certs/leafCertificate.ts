@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { z } from "zod";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
 import { hostPattern, oneOfEnum } from "../validation/common";
 import { CertificateUsage } from "../validation/modes";
@@ -141,16 +142,16 @@ export class LeafCertificate extends pulumi.ComponentResource {
         const algorithm = a.keyAlgorithm ?? DEFAULT_KEY_ALGORITHM;
         this.keyAlgorithm = algorithm;
 
-        const key = new tls.PrivateKey(`${name}-key`, privateKeyArgs(algorithm), {
+        const key = new tls.PrivateKey(childName(name, "key"), privateKeyArgs(algorithm), {
             parent: this,
             additionalSecretOutputs: ["privateKeyPem"],
         });
-        const csr = new tls.CertRequest(`${name}-csr`, {
+        const csr = new tls.CertRequest(childName(name, "csr"), {
             privateKeyPem: key.privateKeyPem,
             subject: { commonName: a.commonName, organization: a.organization },
             dnsNames: this.dnsNames.length > 0 ? this.dnsNames : undefined,
         }, { parent: this });
-        const cert = new tls.LocallySignedCert(`${name}-cert`, {
+        const cert = new tls.LocallySignedCert(childName(name, "cert"), {
             certRequestPem: csr.certRequestPem,
             caCertPem: a.ca.certificatePem,
             caPrivateKeyPem: pulumi.secret(a.ca.privateKeyPem),

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
 import { isDnsSubdomain, labelMap, namespaceName } from "../validation/common";
 import { managedLabels } from "../istio/labels";
@@ -136,7 +137,7 @@ export class SdsCredential extends pulumi.ComponentResource {
         const a = validateArgs(sdsCredentialArgsSchema, args, this);
         this.mode = a.certificatePem !== undefined ? "MUTUAL" : "SIMPLE";
 
-        this.secret = new k8s.core.v1.Secret(`${name}-secret`, {
+        this.secret = new k8s.core.v1.Secret(childName(name, "secret"), {
             metadata: {
                 name: a.name,
                 namespace: a.namespace,

@@ -4,9 +4,11 @@ import { managedLabels } from "../istio/labels";
 import { objectId, registerObject } from "../kube/register";
 import { ResolvedDestination, resolvedDestinationsSchema } from "../validation/destinations";
 import { allowsAnyone } from "../validation/sources";
-import type { GatewayPort } from "./egressGateway";
+import type { EgressGatewayRef } from "./egressGateway";
+import type { SniProxyRef } from "./sniProxy";
 import { DestinationProtocol, EgressMode, OriginationMode, Resolution } from "../validation/modes";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** TLS origination: the application sends plain HTTP and the mesh opens TLS to the external host. */
@@ -69,27 +71,7 @@ export interface EgressDestination {
     readonly allowedSources?: AllowedSources;
 }
 
-/** Where an egress gateway is: `EgressGateway.ref`, or written by hand for a gateway installed elsewhere. */
-export interface EgressGatewayRef {
-    /** Name of the gateway's Service and Istio Gateway. */
-    readonly name: string;
-    /** Namespace of the gateway. */
-    readonly namespace: string;
-    /** Pod labels of the gateway (the Gateway's selector). */
-    readonly selector: Record<string, string>;
-    /** Ports of the gateway Service. */
-    readonly ports: GatewayPort[];
-    /** Cluster DNS domain. Default: "cluster.local". */
-    readonly clusterDomain?: string;
-}
 
-/** Where the SNI proxy is: `SniProxy.ref`. */
-export interface SniProxyRef {
-    /** In-mesh host of the proxy Service. */
-    readonly host: string;
-    /** Ports the proxy listens on. */
-    readonly ports: number[];
-}
 
 export interface EgressDestinationsArgs {
     /** The egress gateway to route through. Omit when every destination is DIRECT. */
@@ -168,11 +150,11 @@ export class EgressDestinations extends pulumi.ComponentResource {
         });
 
         for (const obj of plan.shared) {
-            registerObject(`${name}-${obj.metadata.name}`, obj, { parent: this });
+            registerObject(childName(name, obj.metadata.name), obj, { parent: this });
         }
         for (const p of plan.perDestination) {
             for (const obj of p.objects) {
-                registerObject(`${name}-${obj.metadata.name}`, obj, { parent: this });
+                registerObject(childName(name, obj.metadata.name), obj, { parent: this });
             }
         }
         this.destinations = pulumi.output(plan.perDestination.map((p): DestinationSummary => ({

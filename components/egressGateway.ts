@@ -5,8 +5,8 @@ import { dnsLabel, labelMap, namespaceName, oneOfEnum } from "../validation/comm
 import { GatewayPortProtocol, TaintEffect, TolerationOperator } from "../validation/modes";
 import { GatewayRef, gatewayPortsSchema, gatewayServiceHost } from "../validation/gateway";
 import { gatewayValues, HelmValues, mergeValues } from "../helm/gatewayValues";
-import type { EgressGatewayRef } from "./egressDestinations";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { IstioObject, istioObject } from "../istio/types";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
@@ -133,6 +133,20 @@ export interface EgressGatewayOptions {
 
 /** Args of EgressGateway. */
 export interface EgressGatewayArgs extends EgressGatewayOptions {}
+
+/** Where an egress gateway is: `EgressGateway.ref`, or written by hand for a gateway installed elsewhere. */
+export interface EgressGatewayRef {
+    /** Name of the gateway's Service and Istio Gateway. */
+    readonly name: string;
+    /** Namespace of the gateway. */
+    readonly namespace: string;
+    /** Pod labels of the gateway (the Gateway's selector). */
+    readonly selector: Record<string, string>;
+    /** Ports of the gateway Service. */
+    readonly ports: GatewayPort[];
+    /** Cluster DNS domain. Default: "cluster.local". */
+    readonly clusterDomain?: string;
+}
 
 /** The gateway chart's status port (health checks), which no route may take. */
 export const GATEWAY_STATUS_PORT = 15021;
@@ -316,11 +330,11 @@ export class EgressGateway extends pulumi.ComponentResource {
 
         const dependsOn: pulumi.Resource[] = [];
         if (a.createNamespace) {
-            dependsOn.push(new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: a.namespace } }, { parent: this }));
+            dependsOn.push(new k8s.core.v1.Namespace(childName(name, "namespace"), { metadata: { name: a.namespace } }, { parent: this }));
         }
         const chartName = a.chart?.chart ?? "gateway";
         const local = isLocalChart(chartName);
-        new k8s.helm.v4.Chart(`${name}-chart`, {
+        new k8s.helm.v4.Chart(childName(name, "chart"), {
             chart: chartName,
             name: a.name,
             namespace: a.namespace,
@@ -333,7 +347,7 @@ export class EgressGateway extends pulumi.ComponentResource {
 
         const telemetry = gatewayTelemetry(a);
         if (telemetry) {
-            registerObject(`${name}-telemetry`, telemetry, { parent: this, dependsOn });
+            registerObject(childName(name, "telemetry"), telemetry, { parent: this, dependsOn });
         }
 
         this.serviceHost = pulumi.output(gatewayServiceHost(ref));

@@ -5,8 +5,9 @@ import { egressNetworkPolicy } from "../kube/networkPolicy";
 import { registerObject } from "../kube/register";
 import { dnsLabel, ipOrCidr, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
 import { gatewayRefSchema, gatewayTargetPort } from "../validation/gateway";
-import type { EgressGatewayRef } from "./egressDestinations";
+import type { EgressGatewayRef } from "./egressGateway";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** Where istiod runs: the pods every sidecar reaches for configuration and certificates. */
@@ -130,7 +131,7 @@ export class EgressNetworkPolicies extends pulumi.ComponentResource {
         };
         for (const ns of a.namespaces) {
             const policy = egressNetworkPolicy({ name: a.policyName, namespace: ns, labels }, rules);
-            registerObject(`${name}-${ns}`, policy, { parent: this });
+            registerObject(childName(name, ns), policy, { parent: this });
         }
         this.policies = pulumi.output(a.namespaces.map((ns) => `${ns}/${a.policyName}`));
         this.registerOutputs({ policies: this.policies });

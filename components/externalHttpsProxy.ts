@@ -5,6 +5,7 @@ import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { dnsLabel, exactHost, exportToSchema, ipOrCidr, namespaceName, nonEmptyList, portNumber } from "../validation/common";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** A legacy HTTPS proxy outside the mesh that applications use with HTTP CONNECT. */
@@ -60,7 +61,7 @@ export class ExternalHttpsProxy extends pulumi.ComponentResource {
     constructor(name: string, args: ExternalHttpsProxyArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.ExternalHttpsProxy, name, {}, opts);
         const a = validateArgs(externalHttpsProxyArgsSchema, args, this);
-        registerObject(`${name}-${a.name}`, externalHttpsProxyServiceEntry(a, managedLabels("ExternalHttpsProxy")), { parent: this });
+        registerObject(childName(name, a.name), externalHttpsProxyServiceEntry(a, managedLabels("ExternalHttpsProxy")), { parent: this });
         this.registerOutputs({});
     }
 }

@@ -8,6 +8,7 @@ import { KubeObject } from "../kube/types";
 import { dnsLabel, exportToSchema, hostPattern, ipAddress, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "../validation/common";
 import { EndpointsApi } from "../validation/modes";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** Domains the mesh sends to an nginx forward proxy. */
@@ -103,7 +104,7 @@ export class ForwardProxyRouting extends pulumi.ComponentResource {
         super(TYPE_TOKENS.ForwardProxyRouting, name, {}, opts);
         const a = validateArgs(forwardProxyRoutingArgsSchema, args, this);
         for (const obj of forwardProxyObjects(a, managedLabels("ForwardProxyRouting"))) {
-            registerObject(`${name}-${obj.metadata.name}`, obj, { parent: this });
+            registerObject(childName(name, obj.metadata.name), obj, { parent: this });
         }
         this.registerOutputs({});
     }

@@ -8,6 +8,7 @@ import { KubeObject, ServicePortSpec } from "../kube/types";
 import { dnsLabel, exactHost, exportToSchema, ipAddress, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "../validation/common";
 import { EndpointsApi, ServiceTlsMode } from "../validation/modes";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
 
 export interface KubernetesEgressServicePort {
@@ -136,7 +137,7 @@ export class KubernetesEgressService extends pulumi.ComponentResource {
         const a = validateArgs(kubernetesEgressServiceArgsSchema, args, this);
         const all = kubernetesEgressServiceObjects(a, managedLabels("KubernetesEgressService"));
         for (const obj of all) {
-            registerObject(`${name}-${obj.kind.toLowerCase()}-${obj.metadata.name}`, obj, { parent: this });
+            registerObject(childName(name, obj.kind.toLowerCase(), obj.metadata.name), obj, { parent: this });
         }
         this.host = pulumi.output(`${a.name}.${a.namespace}.svc.${a.clusterDomain}`);
         this.registerOutputs({ host: this.host });

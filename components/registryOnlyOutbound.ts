@@ -5,6 +5,7 @@ import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { dnsLabel, namespaceName, nonEmptyList, checkUnique } from "../validation/common";
 import { TYPE_TOKENS } from "../base/typeTokens";
+import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** Registry-only outbound traffic for chosen namespaces. */
@@ -71,7 +72,7 @@ export class RegistryOnlyOutbound extends pulumi.ComponentResource {
                 egress: [{ hosts: registryOnlyEgressHosts(a, ns) }],
                 outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
             });
-            registerObject(`${name}-${ns}`, sidecar, { parent: this });
+            registerObject(childName(name, ns), sidecar, { parent: this });
         }
         this.registerOutputs({});
     }

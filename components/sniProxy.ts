@@ -5,7 +5,6 @@ import { registerObject } from "../kube/register";
 import { sniProxyObjects, unprivilegedPort } from "../proxy/sniProxyObjects";
 import { dnsLabel, hostPattern, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
 import { ValidSniProxyRef } from "../validation/destinations";
-import type { SniProxyRef } from "./egressDestinations";
 import { Toleration, tolerationSchema } from "./egressGateway";
 import { TYPE_TOKENS } from "../base/typeTokens";
 import { childName } from "../base/childNames";
@@ -13,6 +12,14 @@ import { Accepts, validateArgs } from "../base/componentArgs";
 
 /** nginx image of the proxy by default (needs the stream and ssl_preread modules, as the official image has). */
 export const DEFAULT_SNI_PROXY_IMAGE = "nginx:1.29";
+
+/** Where the SNI proxy is: `SniProxy.ref`. */
+export interface SniProxyRef {
+    /** In-mesh host of the proxy Service. */
+    readonly host: string;
+    /** Ports the proxy listens on. */
+    readonly ports: number[];
+}
 
 /** A TLS port of the proxy and the host patterns it forwards from that port. */
 export interface SniProxyRoute {
