@@ -22,7 +22,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<string> {
 }
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
-import { Egress } from "istio-egress";
+import { Egress, EgressDestination, EgressMode } from "istio-egress";
 
 const registered: string[] = [];
 pulumi.runtime.setMocks({
@@ -34,10 +34,9 @@ pulumi.runtime.setMocks({
     call: (args) => args.inputs,
 }, "consumer", "test", false);
 
-const egress = new Egress("egress", {
-    gateway: {},
-    destinations: [{ name: "cnn", host: "edition.cnn.com", protocol: "TLS", allowedSources: { namespaces: ["shop"] } }],
-});
+// The public names: a nested type, an enum object, and a mode as a plain string.
+const cnn: EgressDestination = { name: "cnn", host: "edition.cnn.com", protocol: "TLS", egress: EgressMode.Gateway, allowedSources: { namespaces: ["shop"] } };
+const egress = new Egress("egress", { gateway: {}, destinations: [cnn] });
 egress.destinations.apply(async (d) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     await (require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> }).waitForRPCs();
