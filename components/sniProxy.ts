@@ -136,7 +136,9 @@ export class SniProxy extends pulumi.ComponentResource {
         this.ref = sniProxyRef(a);
         const objects = sniProxyObjects({ ...a, labels: managedLabels("SniProxy") });
         for (const obj of objects) {
-            registerObject(childName(name, obj.metadata.name), obj, { parent: this });
+            // A fixed-name ConfigMap can only be replaced delete-first (create-first conflicts under
+            // server-side apply); with kubernetes:enableConfigMapMutable it is updated in place.
+            registerObject(childName(name, obj.metadata.name), obj, { parent: this, deleteBeforeReplace: obj.kind === "ConfigMap" });
         }
         this.config = pulumi.output(objects[0].data["nginx.conf"] as string);
         this.registerOutputs({ config: this.config });

@@ -19,4 +19,6 @@ node bin/test/xds/render.js out/xds
 PROPERTY_RUNS=1000 PROPERTY_SEED=1201 PROPERTY_NGINX_T=1 PROPERTY_SAMPLE_DIR=out/xds-generated \
   npx mocha --config .mocharc.json -g "by property"
 XDS_GENERATED="$PWD/out/xds-generated" scripts/xds.sh -run TestGeneratedConfigurations
+# Every example stack through the upgrade from the older revision (~3 min; a list narrows it).
+export UPGRADE_STACKS="${UPGRADE_STACKS:-all}"
 exec npx mocha --config .mocharc.e2e.json "$@"
