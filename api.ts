@@ -6,26 +6,59 @@ export { EgressArgs, EGRESS_ARGS_FIELDS } from "./components/egressArgs";
 export { validateEgressArgs, EgressPlan } from "./components/egressPlan";
 
 export {
-    EgressGateway, EgressGatewayArgs, EgressGatewayOptions, GatewayPort, Autoscaling, ResourceRequirements, ResourceQuantities,
-    Toleration, PodDisruptionBudget, GatewayChart, AccessLogging, EgressGatewayRef, ISTIO_CHART_REPOSITORY, ISTIO_GATEWAY_CHART_VERSION,
+    EgressGateway,
+    EgressGatewayArgs,
+    EgressGatewayOptions,
+    GatewayPort,
+    Autoscaling,
+    ResourceRequirements,
+    ResourceQuantities,
+    Toleration,
+    PodDisruptionBudget,
+    GatewayChart,
+    AccessLogging,
+    EgressGatewayRef,
+    ISTIO_CHART_REPOSITORY,
+    ISTIO_GATEWAY_CHART_VERSION,
 } from "./components/egressGateway";
 export {
-    EgressDestinations, EgressDestinationsArgs, EgressDestination, TlsOrigination, AllowedSources, DestinationSummary,
+    EgressDestinations,
+    EgressDestinationsArgs,
+    EgressDestination,
+    TlsOrigination,
+    AllowedSources,
+    DestinationSummary,
 } from "./components/egressDestinations";
 export { SniProxy, SniProxyArgs, SniProxyOptions, SniProxyRoute, SniProxyRef, DEFAULT_SNI_PROXY_IMAGE } from "./components/sniProxy";
 export {
-    KubernetesEgressService, KubernetesEgressServiceArgs, KubernetesEgressServiceOptions, KubernetesEgressServicePort,
+    KubernetesEgressService,
+    KubernetesEgressServiceArgs,
+    KubernetesEgressServiceOptions,
+    KubernetesEgressServicePort,
 } from "./components/kubernetesEgressService";
 export { ExternalHttpsProxy, ExternalHttpsProxyArgs, ExternalHttpsProxyOptions } from "./components/externalHttpsProxy";
 export { ForwardProxyRouting, ForwardProxyRoutingArgs, ForwardProxyRoutingOptions } from "./components/forwardProxyRouting";
 export {
-    EgressNetworkPolicies, EgressNetworkPoliciesArgs, EgressNetworkPoliciesOptions, ControlPlaneEndpoint, ApiServerEndpoint, AllowedIpBlock,
+    EgressNetworkPolicies,
+    EgressNetworkPoliciesArgs,
+    EgressNetworkPoliciesOptions,
+    ControlPlaneEndpoint,
+    ApiServerEndpoint,
+    AllowedIpBlock,
 } from "./components/egressNetworkPolicies";
 export {
-    RegistryOnlyOutbound, RegistryOnlyOutboundArgs, RegistryOnlyOutboundOptions, meshWideRegistryOnlyValues,
+    RegistryOnlyOutbound,
+    RegistryOnlyOutboundArgs,
+    RegistryOnlyOutboundOptions,
+    meshWideRegistryOnlyValues,
 } from "./components/registryOnlyOutbound";
 export {
-    EgressCertificates, EgressCertificatesArgs, EgressCertificatesOptions, CertificateSubject, ServerCertificate, EgressCredential,
+    EgressCertificates,
+    EgressCertificatesArgs,
+    EgressCertificatesOptions,
+    CertificateSubject,
+    ServerCertificate,
+    EgressCredential,
     IssuedServerCertificate,
 } from "./components/egressCertificates";
 export { CertificateAuthority, CertificateAuthorityArgs, CertificateAuthorityOptions, CaKeyPair } from "./certs/certificateAuthority";
@@ -33,7 +66,15 @@ export { LeafCertificate, LeafCertificateArgs } from "./certs/leafCertificate";
 export { SdsCredential, SdsCredentialArgs } from "./certs/sdsCredential";
 export { KeyAlgorithm } from "./certs/keyAlgorithm";
 export {
-    DestinationProtocol, EgressMode, Resolution, OriginationMode, GatewayPortProtocol, TolerationOperator, TaintEffect, EndpointsApi, ServiceTlsMode,
+    DestinationProtocol,
+    EgressMode,
+    Resolution,
+    OriginationMode,
+    GatewayPortProtocol,
+    TolerationOperator,
+    TaintEffect,
+    EndpointsApi,
+    ServiceTlsMode,
     CertificateUsage,
 } from "./validation/modes";
 

@@ -60,5 +60,9 @@ export function validateArgs<S extends z.ZodType>(schema: S, args: unknown, reso
  * Compile-time check that a public Args interface and its zod schema name the same fields.
  * (Values differ on purpose: Args use plain strings where the schema checks documented values.)
  */
-export type Accepts<Schema extends z.ZodType, Args> =
-    [Exclude<keyof Args, keyof z.input<Schema>>, Exclude<keyof z.input<Schema>, keyof Args>] extends [never, never] ? true : never;
+export type Accepts<Schema extends z.ZodType, Args> = [
+    Exclude<keyof Args, keyof z.input<Schema>>,
+    Exclude<keyof z.input<Schema>, keyof Args>,
+] extends [never, never]
+    ? true
+    : never;

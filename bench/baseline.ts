@@ -55,7 +55,10 @@ export function seedObjects(d: BenchDestination, gw: BaselineGateway = BASELINE_
     const gwHost = `${gw.name}.${gw.namespace}.svc.cluster.local`;
     const gateway = `${d.name}-egressgateway`;
     const hops = (mesh: Record<string, unknown>, edge: Record<string, unknown>, toGw: number, toExt: number) => [
-        { match: [{ gateways: ["mesh"], ...mesh }], route: [{ destination: { host: gwHost, subset: d.name, port: { number: toGw } }, weight: 100 }] },
+        {
+            match: [{ gateways: ["mesh"], ...mesh }],
+            route: [{ destination: { host: gwHost, subset: d.name, port: { number: toGw } }, weight: 100 }],
+        },
         { match: [{ gateways: [gateway], ...edge }], route: [{ destination: { host: d.host, port: { number: toExt } }, weight: 100 }] },
     ];
     if (d.tls) {
@@ -63,22 +66,33 @@ export function seedObjects(d: BenchDestination, gw: BaselineGateway = BASELINE_
         return [
             obj("ServiceEntry", d.name, ns, {
                 hosts: [d.host],
-                ports: [{ number: 80, name: "http-port", protocol: "HTTP" }, { number: 443, name: "https", protocol: "HTTPS" }],
+                ports: [
+                    { number: 80, name: "http-port", protocol: "HTTP" },
+                    { number: 443, name: "https", protocol: "HTTPS" },
+                ],
                 resolution: "DNS",
             }),
             obj("Gateway", gateway, ns, {
                 selector: gw.selector,
-                servers: [{ port: { number: 443, name: "https-port-for-tls-origination", protocol: "HTTPS" }, hosts: [d.host], tls: { mode: "ISTIO_MUTUAL" } }],
+                servers: [
+                    {
+                        port: { number: 443, name: "https-port-for-tls-origination", protocol: "HTTPS" },
+                        hosts: [d.host],
+                        tls: { mode: "ISTIO_MUTUAL" },
+                    },
+                ],
             }),
             obj("DestinationRule", `egressgateway-for-${d.name}`, ns, {
                 host: gwHost,
-                subsets: [{
-                    name: d.name,
-                    trafficPolicy: {
-                        loadBalancer: { simple: "ROUND_ROBIN" },
-                        portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL", sni: d.host } }],
+                subsets: [
+                    {
+                        name: d.name,
+                        trafficPolicy: {
+                            loadBalancer: { simple: "ROUND_ROBIN" },
+                            portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL", sni: d.host } }],
+                        },
                     },
-                }],
+                ],
             }),
             obj("VirtualService", `direct-${d.name}-through-egress-gateway`, ns, {
                 hosts: [d.host],
@@ -118,7 +132,10 @@ export function seedObjects(d: BenchDestination, gw: BaselineGateway = BASELINE_
     return [
         obj("ServiceEntry", d.name, ns, {
             hosts: [d.host],
-            ports: [{ number: 80, name: "http-port", protocol: "HTTP" }, { number: 443, name: "https", protocol: "HTTPS" }],
+            ports: [
+                { number: 80, name: "http-port", protocol: "HTTP" },
+                { number: 443, name: "https", protocol: "HTTPS" },
+            ],
             resolution: "DNS",
         }),
         obj("Gateway", gateway, ns, {

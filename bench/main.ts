@@ -6,11 +6,11 @@
 // there), footprint and growth. Prints a table, writes BENCHMARKS.md and docs/benchmarks.svg
 // (--quick: out/bench/), and the raw samples to out/bench/results.json.
 // A benchmark, not a test: whatever the figures, it exits 0; only a program that fails exits 1.
-import { execFileSync, spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { performance } from "perf_hooks";
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import { MockResult, Variant } from "./mockRun";
 import { ProfileSummary } from "./profile";
 import { runRealEngine } from "./realEngine";
@@ -80,11 +80,17 @@ async function runChild(variant: Variant, n: number, extra: string[] = []): Prom
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, ["--expose-gc", MOCK_RUN, "--variant", variant, "--n", String(n), ...extra], {
-            cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"],
+            cwd: REPO_ROOT,
+            stdio: ["ignore", "pipe", "pipe"],
         });
-        let out = "", err = "";
-        child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
-        child.stderr.on("data", (d: Buffer) => { err = (err + d.toString()).slice(-4000); });
+        let out = "",
+            err = "";
+        child.stdout.on("data", (d: Buffer) => {
+            out += d.toString();
+        });
+        child.stderr.on("data", (d: Buffer) => {
+            err = (err + d.toString()).slice(-4000);
+        });
         const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
         child.on("error", reject);
         child.on("close", (code, signal) => {
@@ -92,7 +98,9 @@ async function runChild(variant: Variant, n: number, extra: string[] = []): Prom
             const procMs = performance.now() - t0;
             const line = out.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
             if (code !== 0 || !line) {
-                reject(new Error(`mock run ${variant} N=${n} ${extra.join(" ")} failed (exit ${code ?? signal}): ${err.trim().slice(-1500)}`));
+                reject(
+                    new Error(`mock run ${variant} N=${n} ${extra.join(" ")} failed (exit ${code ?? signal}): ${err.trim().slice(-1500)}`),
+                );
                 return;
             }
             resolve({ result: JSON.parse(line.slice("BENCH_RESULT ".length)) as MockResult, procMs });
@@ -166,13 +174,21 @@ function machineFacts(): MachineFacts {
 async function main(): Promise<number> {
     const opts = parseOptions(process.argv.slice(2));
     if (opts.reportOnly) {
-        writeReport(JSON.parse(fs.readFileSync(path.resolve(opts.reportOnly), "utf8")) as BenchData, opts.outDir, sh("git", ["rev-parse", "--short", "HEAD"]));
+        writeReport(
+            JSON.parse(fs.readFileSync(path.resolve(opts.reportOnly), "utf8")) as BenchData,
+            opts.outDir,
+            sh("git", ["rev-parse", "--short", "HEAD"]),
+        );
         return 0;
     }
     const started = performance.now();
     const machine = machineFacts();
-    log(`${opts.quick ? "quick" : "full"} run: mocks N = ${opts.mockNs.join(", ")} ×${opts.repeats}; real engine ${opts.real ? `N = ${opts.realNs.join(", ")} ×${opts.realRepeats}${opts.try1000 ? `, 1000 ×1 if it fits ${opts.budgetMin} min` : ""}` : "off (--no-real)"}`);
-    log(`machine: nproc ${machine.nproc}, ${machine.memGiB.toFixed(1)} GiB, node ${machine.node}, load ${machine.loadStart.map((l) => l.toFixed(2)).join(" ")}`);
+    log(
+        `${opts.quick ? "quick" : "full"} run: mocks N = ${opts.mockNs.join(", ")} ×${opts.repeats}; real engine ${opts.real ? `N = ${opts.realNs.join(", ")} ×${opts.realRepeats}${opts.try1000 ? `, 1000 ×1 if it fits ${opts.budgetMin} min` : ""}` : "off (--no-real)"}`,
+    );
+    log(
+        `machine: nproc ${machine.nproc}, ${machine.memGiB.toFixed(1)} GiB, node ${machine.node}, load ${machine.loadStart.map((l) => l.toFixed(2)).join(" ")}`,
+    );
 
     // 1. Timed mock runs: repeats outermost, so drift spreads over every N; sides alternate.
     const mock: TimedMock[] = [];
@@ -184,7 +200,9 @@ async function main(): Promise<number> {
                 try {
                     const { result, procMs } = await runChild(variant, n);
                     mock.push({ ...result, rep, procMs });
-                    log(`mocks N=${n} ${variant} #${rep + 1}: eval ${Math.round(result.evalMs)} ms, peak RSS ${Math.round(result.peakRssMb)} MB, ${result.resources} resources`);
+                    log(
+                        `mocks N=${n} ${variant} #${rep + 1}: eval ${Math.round(result.evalMs)} ms, peak RSS ${Math.round(result.peakRssMb)} MB, ${result.resources} resources`,
+                    );
                 } catch (e) {
                     mockErrors.push((e as Error).message);
                     log(`ERROR ${(e as Error).message}`);
@@ -235,7 +253,13 @@ async function main(): Promise<number> {
     if (realSkipped) {
         log(`real engine: ${realSkipped}`);
     } else {
-        real = await runRealEngine({ ns: opts.realNs, repeats: opts.realRepeats, try1000: opts.try1000, budgetMs: opts.budgetMin * 60_000, log });
+        real = await runRealEngine({
+            ns: opts.realNs,
+            repeats: opts.realRepeats,
+            try1000: opts.try1000,
+            budgetMs: opts.budgetMin * 60_000,
+            log,
+        });
         real.notes.forEach((n) => log(n));
     }
 
@@ -247,7 +271,12 @@ async function main(): Promise<number> {
         mockRepeats: opts.repeats,
         realNs: opts.realNs,
         realRepeats: opts.realRepeats,
-        mock, mockErrors, footprints, profiles, real, realSkipped,
+        mock,
+        mockErrors,
+        footprints,
+        profiles,
+        real,
+        realSkipped,
         durationS: (performance.now() - started) / 1000,
     };
     const rawDir = path.join(REPO_ROOT, "out/bench");
@@ -272,10 +301,15 @@ function writeReport(data: BenchData, outDirOpt: string | undefined, renderedAt?
     fs.writeFileSync(mdPath, markdown(data, path.relative(path.dirname(mdPath), svgPath), renderedAt));
     process.stdout.write(consoleReport(data));
     process.stdout.write(`${profileTable(data)}\n\n`);
-    log(`wrote ${path.relative(REPO_ROOT, mdPath)}, ${path.relative(REPO_ROOT, svgPath)} (${Math.round(data.durationS / 60)} min of measuring)`);
+    log(
+        `wrote ${path.relative(REPO_ROOT, mdPath)}, ${path.relative(REPO_ROOT, svgPath)} (${Math.round(data.durationS / 60)} min of measuring)`,
+    );
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-});
+main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+        process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+    },
+);

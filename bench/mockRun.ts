@@ -10,10 +10,10 @@
 // --footprint also serialises every registered Kubernetes object to YAML (untimed numbers:
 // the timing of a footprint run is not used). --profile records a CPU profile of the timed span
 // (inspector) and writes its self time by category (profile.ts); its timing is not used either.
-import * as fs from "fs";
-import * as inspector from "inspector";
-import * as path from "path";
-import { performance } from "perf_hooks";
+import * as fs from "node:fs";
+import * as inspector from "node:inspector";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import { categorise } from "./profile";
 import { benchStackConfig, runtimeConfig } from "./workload";
 
@@ -111,7 +111,8 @@ async function main(): Promise<void> {
         byType[r.type] = (byType[r.type] ?? 0) + 1;
     }
     const result: MockResult = {
-        variant, n,
+        variant,
+        n,
         evalMs: t2 - t0,
         syncMs: t1 - t0,
         peakRssMb: (process.resourceUsage().maxRSS * 1024) / MB,
@@ -154,8 +155,14 @@ async function measureFootprint(registered: { custom: boolean; inputs: Record<st
     const { istioSchemaErrors } = require("../test/helpers/schemas") as typeof import("../test/helpers/schemas");
     const bytes = (o: unknown) => Buffer.byteLength(`---\n${yaml.dump(o, { noRefs: true, lineWidth: -1 })}`);
     const fp = {
-        istioByKind: {} as Record<string, number>, istioObjects: 0, istioYamlBytes: 0, istioLabelYamlBytes: 0, sidecarYamlBytes: 0,
-        networkPolicies: 0, networkPolicyYamlBytes: 0, schemaErrors: [] as string[],
+        istioByKind: {} as Record<string, number>,
+        istioObjects: 0,
+        istioYamlBytes: 0,
+        istioLabelYamlBytes: 0,
+        sidecarYamlBytes: 0,
+        networkPolicies: 0,
+        networkPolicyYamlBytes: 0,
+        schemaErrors: [] as string[],
     };
     for (const r of registered.filter((x) => x.custom)) {
         const o = r.inputs as KubeInputs;
@@ -175,7 +182,9 @@ async function measureFootprint(registered: { custom: boolean; inputs: Record<st
             if (o.kind !== "Gateway" && !(exportTo && exportTo.length === 1 && exportTo[0] === ".")) {
                 fp.sidecarYamlBytes += b;
             }
-            fp.schemaErrors.push(...istioSchemaErrors(o as { apiVersion: string; kind: string }).map((e) => `${o.kind}/${o.metadata?.name}: ${e}`));
+            fp.schemaErrors.push(
+                ...istioSchemaErrors(o as { apiVersion: string; kind: string }).map((e) => `${o.kind}/${o.metadata?.name}: ${e}`),
+            );
         } else if (o.kind === "NetworkPolicy") {
             fp.networkPolicies++;
             fp.networkPolicyYamlBytes += bytes(o);
@@ -184,7 +193,10 @@ async function measureFootprint(registered: { custom: boolean; inputs: Record<st
     return fp;
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-    process.stderr.write(`mockRun failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-});
+main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+        process.stderr.write(`mockRun failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exit(1);
+    },
+);

@@ -1,4 +1,4 @@
-import type * as inspector from "inspector";
+import type * as inspector from "node:inspector";
 
 // Where program evaluation spends its time: a V8 CPU profile's self time, summed by who owns
 // the code (the Pulumi SDK, gRPC/protobuf, zod, the package, the mocks, Node.js itself, GC).
@@ -48,7 +48,11 @@ function category(url: string, fn: string, repoRoot: string): string {
         if (at.includes("/node_modules/@pulumi/kubernetes/") || at.includes("/node_modules/@pulumi/tls/")) {
             return CATEGORIES.k8s;
         }
-        if (at.includes("/node_modules/@grpc/") || at.includes("/node_modules/google-protobuf/") || at.includes("/node_modules/protobufjs/")) {
+        if (
+            at.includes("/node_modules/@grpc/") ||
+            at.includes("/node_modules/google-protobuf/") ||
+            at.includes("/node_modules/protobufjs/")
+        ) {
             return CATEGORIES.rpc;
         }
         if (at.includes("/node_modules/zod/")) {
@@ -82,7 +86,10 @@ export function categorise(profile: inspector.Profiler.Profile, repoRoot: string
         const { url, functionName, lineNumber } = node.callFrame;
         const cat = category(url, functionName, repoRoot);
         categories[cat] = (categories[cat] ?? 0) + ms;
-        const file = url.replace(/^file:\/\//, "").replace(`${repoRoot}/`, "").replace(/^.*\/node_modules\//, "");
+        const file = url
+            .replace(/^file:\/\//, "")
+            .replace(`${repoRoot}/`, "")
+            .replace(/^.*\/node_modules\//, "");
         const key = `${functionName || "(anonymous)"} (${file || "native"}${url ? `:${lineNumber + 1}` : ""})`;
         const cur = byFn.get(key) ?? { category: cat, ms: 0 };
         cur.ms += ms;

@@ -1,6 +1,6 @@
-import * as fs from "fs";
-import * as path from "path";
-import { performance } from "perf_hooks";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import { startCluster, TestCluster } from "../test/e2e/support/cluster";
 import { createProject, E2eProject, TEST_STACK_PROGRAM } from "../test/e2e/support/pulumiProject";
 import { Variant } from "./mockRun";
@@ -69,16 +69,28 @@ class Aborted extends Error {
 }
 
 /** Runs one Automation API call, timed; interrupts it (SIGINT to the CLI) at the deadline. */
-async function timed<T>(what: string, deadline: number, f: (onOutput: (s: string) => void, signal: AbortSignal) => Promise<T>): Promise<{ ms: number; value: T }> {
+async function timed<T>(
+    what: string,
+    deadline: number,
+    f: (onOutput: (s: string) => void, signal: AbortSignal) => Promise<T>,
+): Promise<{ ms: number; value: T }> {
     let output = "";
     const t0 = performance.now();
     const controller = new AbortController();
     let fired = false;
     const timer = Number.isFinite(deadline)
-        ? setTimeout(() => { fired = true; controller.abort(); }, Math.max(0, deadline - t0))
+        ? setTimeout(
+              () => {
+                  fired = true;
+                  controller.abort();
+              },
+              Math.max(0, deadline - t0),
+          )
         : undefined;
     try {
-        const value = await f((s) => { output = (output + s).slice(-8000); }, controller.signal);
+        const value = await f((s) => {
+            output = (output + s).slice(-8000);
+        }, controller.signal);
         return { ms: performance.now() - t0, value };
     } catch (e) {
         if (fired) {
@@ -90,15 +102,18 @@ async function timed<T>(what: string, deadline: number, f: (onOutput: (s: string
     }
 }
 
-const checkpointFile = (project: BenchProject, stackName: string) => path.join(project.backendDir, ".pulumi/stacks/istio-egress", `${stackName}.json`);
+const checkpointFile = (project: BenchProject, stackName: string) =>
+    path.join(project.backendDir, ".pulumi/stacks/istio-egress", `${stackName}.json`);
 
 /** The checkpoint's size, and the JSON bytes of the resources' registration stack traces in it. */
 function stateSize(project: BenchProject, stackName: string): { stateBytes?: number; stateStackTraceBytes?: number } {
     try {
         const file = checkpointFile(project, stackName);
         const doc = JSON.parse(fs.readFileSync(file, "utf8")) as { checkpoint?: { latest?: { resources?: Record<string, unknown>[] } } };
-        const traces = (doc.checkpoint?.latest?.resources ?? [])
-            .reduce((n, r) => n + JSON.stringify(r.stackTrace ?? "").length + JSON.stringify(r.sourcePosition ?? "").length, 0);
+        const traces = (doc.checkpoint?.latest?.resources ?? []).reduce(
+            (n, r) => n + JSON.stringify(r.stackTrace ?? "").length + JSON.stringify(r.sourcePosition ?? "").length,
+            0,
+        );
         return { stateBytes: fs.statSync(file).size, stateStackTraceBytes: traces };
     } catch {
         return {};
@@ -122,7 +137,14 @@ function resourcesInState(project: BenchProject, stackName: string): number | un
  * next sample starts from an empty etcd whatever happened here). With capMs, the three
  * operations together get that long; the one running at the deadline is interrupted.
  */
-export async function sample(variant: Variant, n: number, rep: number, track: Tracked, capMs = Infinity, expected?: number): Promise<RealSample> {
+export async function sample(
+    variant: Variant,
+    n: number,
+    rep: number,
+    track: Tracked,
+    capMs = Infinity,
+    expected?: number,
+): Promise<RealSample> {
     const cluster = await startCluster({ crdFile: CRDS });
     track.clusters.add(cluster);
     let project: BenchProject | undefined;
@@ -145,14 +167,20 @@ export async function sample(variant: Variant, n: number, rep: number, track: Tr
             done.upMs = up.ms;
             const size = stateSize(project, name);
             op = "noChangePreviewMs";
-            const again = await timed(`${name}: pulumi preview (no changes)`, deadline, (onOutput, signal) => stack.preview({ onOutput, signal }));
+            const again = await timed(`${name}: pulumi preview (no changes)`, deadline, (onOutput, signal) =>
+                stack.preview({ onOutput, signal }),
+            );
             const changes = Object.entries(again.value.changeSummary).filter(([o, count]) => o !== "same" && (count ?? 0) > 0);
             if (changes.length > 0) {
                 throw new Error(`${name}: the preview after up wants changes: ${JSON.stringify(again.value.changeSummary)}`);
             }
             return {
-                variant, n, rep,
-                previewMs: preview.ms, upMs: up.ms, noChangePreviewMs: again.ms,
+                variant,
+                n,
+                rep,
+                previewMs: preview.ms,
+                upMs: up.ms,
+                noChangePreviewMs: again.ms,
                 created: up.value.summary.resourceChanges?.create ?? 0,
                 ...size,
             };
@@ -160,7 +188,13 @@ export async function sample(variant: Variant, n: number, rep: number, track: Tr
             if (!(e instanceof Aborted)) {
                 throw e;
             }
-            return { variant, n, rep, ...done, aborted: { op, afterMs: e.afterMs, resourcesInState: resourcesInState(project, name), expected } };
+            return {
+                variant,
+                n,
+                rep,
+                ...done,
+                aborted: { op, afterMs: e.afterMs, resourcesInState: resourcesInState(project, name), expected },
+            };
         }
     } finally {
         if (project) {
@@ -211,11 +245,13 @@ export async function runRealEngine(opts: RealEngineOptions): Promise<RealEngine
                         s = { variant, n, rep, error: (e as Error).message };
                     }
                     samples.push(s);
-                    opts.log(s.error
-                        ? `real engine: N=${n} ${variant} #${rep + 1}: ERROR ${s.error.split("\n")[0]}`
-                        : s.aborted
-                            ? `real engine: N=${n} ${variant} #${rep + 1}: preview ${sec(s.previewMs)}, up ${sec(s.upMs)}; ${s.aborted.op} interrupted at the time cap after ${sec(s.aborted.afterMs)} (${s.aborted.resourcesInState ?? "?"} resources in the state)`
-                            : `real engine: N=${n} ${variant} #${rep + 1}: preview ${sec(s.previewMs)}, up ${sec(s.upMs)}, no-change preview ${sec(s.noChangePreviewMs)} (${s.created} resources)`);
+                    opts.log(
+                        s.error
+                            ? `real engine: N=${n} ${variant} #${rep + 1}: ERROR ${s.error.split("\n")[0]}`
+                            : s.aborted
+                              ? `real engine: N=${n} ${variant} #${rep + 1}: preview ${sec(s.previewMs)}, up ${sec(s.upMs)}; ${s.aborted.op} interrupted at the time cap after ${sec(s.aborted.afterMs)} (${s.aborted.resourcesInState ?? "?"} resources in the state)`
+                              : `real engine: N=${n} ${variant} #${rep + 1}: preview ${sec(s.previewMs)}, up ${sec(s.upMs)}, no-change preview ${sec(s.noChangePreviewMs)} (${s.created} resources)`,
+                    );
                 }
             }
         };
@@ -224,7 +260,8 @@ export async function runRealEngine(opts: RealEngineOptions): Promise<RealEngine
         }
         if (opts.try1000) {
             const at100 = samples.filter((s) => s.n === 100 && !s.error && !s.aborted);
-            const perSample = (v: Variant) => median(at100.filter((s) => s.variant === v).map((s) => (s.previewMs ?? 0) + (s.upMs ?? 0) + (s.noChangePreviewMs ?? 0)));
+            const perSample = (v: Variant) =>
+                median(at100.filter((s) => s.variant === v).map((s) => (s.previewMs ?? 0) + (s.upMs ?? 0) + (s.noChangePreviewMs ?? 0)));
             const predicted = 10 * (perSample("package") + perSample("baseline"));
             // Resources grow by the same amount per destination: extrapolate the N = 10 → 100 slope.
             const expectedAt1000: Partial<Record<Variant, number>> = {};
@@ -239,10 +276,16 @@ export async function runRealEngine(opts: RealEngineOptions): Promise<RealEngine
             if (!Number.isFinite(predicted)) {
                 notes.push("N = 1000 with the real engine: not run (no N = 100 figures to predict its duration)");
             } else if (predicted > opts.budgetMs) {
-                notes.push(`N = 1000 with the real engine: not run: even a linear extrapolation (10 × the N = 100 time, ${Math.round(predicted / 60_000)} min) exceeds the ${budget} budget (--real-budget-min)`);
+                notes.push(
+                    `N = 1000 with the real engine: not run: even a linear extrapolation (10 × the N = 100 time, ${Math.round(predicted / 60_000)} min) exceeds the ${budget} budget (--real-budget-min)`,
+                );
             } else {
-                opts.log(`real engine: N=1000, one sample per side, each capped at ${Math.round(opts.budgetMs / 120_000)} min (--real-budget-min ${Math.round(opts.budgetMs / 60_000)})`);
-                notes.push(`N = 1000 with the real engine: one sample per side, each side capped at ${Math.round(opts.budgetMs / 120_000)} min (half the ${budget} budget, --real-budget-min); an operation still running at the cap is interrupted and its time is a lower bound`);
+                opts.log(
+                    `real engine: N=1000, one sample per side, each capped at ${Math.round(opts.budgetMs / 120_000)} min (--real-budget-min ${Math.round(opts.budgetMs / 60_000)})`,
+                );
+                notes.push(
+                    `N = 1000 with the real engine: one sample per side, each side capped at ${Math.round(opts.budgetMs / 120_000)} min (half the ${budget} budget, --real-budget-min); an operation still running at the cap is interrupted and its time is a lower bound`,
+                );
                 await runN(1000, 1, opts.budgetMs / 2, expectedAt1000);
             }
         }

@@ -55,7 +55,8 @@ function pairedRatio<T extends { rep: number }>(pkg: T[], base: T[], value: (t: 
     const ratios: number[] = [];
     for (const p of pkg) {
         const b = base.find((x) => x.rep === p.rep);
-        const pv = value(p), bv = b ? value(b) : undefined;
+        const pv = value(p),
+            bv = b ? value(b) : undefined;
         if (pv !== undefined && bv !== undefined && bv > 0) {
             ratios.push(pv / bv);
         }
@@ -143,7 +144,8 @@ export function realRows(data: BenchData): RealRow[] {
                 }
                 return c?.aborted?.op === key ? [c.aborted.afterMs, true] : [NaN, false];
             };
-            const [p, pLow] = value("package"), [b, bLow] = value("baseline");
+            const [p, pLow] = value("package"),
+                [b, bLow] = value("baseline");
             ms[key] = { package: p, baseline: b };
             lowerBound[key] = { package: pLow, baseline: bLow };
             if (!pLow && !bLow) {
@@ -169,7 +171,10 @@ export function realRows(data: BenchData): RealRow[] {
             n,
             samples: both((v) => ok(v).length),
             errors: all.filter((s) => s.n === n && s.error).map((s) => `${s.variant} #${s.rep + 1}: ${s.error?.split("\n")[0]}`),
-            ms, lowerBound, ratio, ratioBound,
+            ms,
+            lowerBound,
+            ratio,
+            ratioBound,
             created: both((v) => ok(v)[0]?.created ?? NaN),
             stateBytes: both((v) => median(ok(v).map((s) => s.stateBytes ?? NaN))),
             stateStackTraceBytes: both((v) => median(ok(v).map((s) => s.stateStackTraceBytes ?? NaN))),
@@ -225,8 +230,10 @@ export function targets(data: BenchData): Target[] {
     const out: Target[] = [];
     out.push({
         target: "component overhead ≤ 1.10× baseline under mocks at N = 1000",
-        figure: big ? `package / baseline = ${x2(big.ratio)} (median of paired runs; ${fmtMs(big.evalMs.package)} vs ${fmtMs(big.evalMs.baseline)})` : "N = 1000 not measured (--quick)",
-        met: big ? big.ratio <= 1.10 : undefined,
+        figure: big
+            ? `package / baseline = ${x2(big.ratio)} (median of paired runs; ${fmtMs(big.evalMs.package)} vs ${fmtMs(big.evalMs.baseline)})`
+            : "N = 1000 not measured (--quick)",
+        met: big ? big.ratio <= 1.1 : undefined,
     });
     if (big && at100) {
         const g = big.evalMs.package / at100.evalMs.package;
@@ -237,7 +244,11 @@ export function targets(data: BenchData): Target[] {
             met: g <= 11,
         });
     } else {
-        out.push({ target: "growth linear: time(1000) / time(100) ≈ 10 or less (mock evaluation)", figure: "N = 1000 not measured (--quick)", met: undefined });
+        out.push({
+            target: "growth linear: time(1000) / time(100) ≈ 10 or less (mock evaluation)",
+            figure: "N = 1000 not measured (--quick)",
+            met: undefined,
+        });
     }
     if (fp1000 && Number.isFinite(fp1000.objects.package)) {
         const r = fp1000.objects.package / fp1000.objects.baseline;
@@ -250,19 +261,34 @@ export function targets(data: BenchData): Target[] {
     for (const row of realRows(data)) {
         for (const op of ["previewMs", "upMs"] as RealOp[]) {
             const label = op === "previewMs" ? "preview" : "up";
-            const r = row.ratio[op], bound = row.ratioBound[op];
+            const r = row.ratio[op],
+                bound = row.ratioBound[op];
             const n = row.samples.package;
             out.push({
                 target: `real engine: pulumi ${label} no slower than baseline, N = ${row.n}`,
                 figure: Number.isFinite(r)
                     ? `${realCell(row, op, "package")} vs ${realCell(row, op, "baseline")} = ${boundRatio(row, op)}${n > 0 ? ` (${n} sample${n === 1 ? "" : "s"})` : ""}`
                     : "no comparable pair",
-                met: !Number.isFinite(r) ? undefined : bound === "" ? r <= 1.0 : bound === "<" ? (r <= 1.0 ? true : undefined) : (r > 1.0 ? false : undefined),
+                met: !Number.isFinite(r)
+                    ? undefined
+                    : bound === ""
+                      ? r <= 1.0
+                      : bound === "<"
+                        ? r <= 1.0
+                            ? true
+                            : undefined
+                        : r > 1.0
+                          ? false
+                          : undefined,
             });
         }
     }
     if (!data.real) {
-        out.push({ target: "real engine: pulumi preview and up no slower than baseline", figure: data.realSkipped ?? "not run", met: undefined });
+        out.push({
+            target: "real engine: pulumi preview and up no slower than baseline",
+            figure: data.realSkipped ?? "not run",
+            met: undefined,
+        });
     }
     return out;
 }
@@ -318,8 +344,17 @@ export function mockTable(data: BenchData): string {
     // Retained heap is recorded by newer runs only: the column appears when there are figures.
     const withHeap = rows.some((r) => Number.isFinite(r.retainedHeapMb.package));
     return table(
-        ["N", "eval package", "eval baseline", "ratio pkg/base", "peak RSS MB pkg / base", ...(withHeap ? ["heap after GC MB pkg / base"] : []),
-            "resources pkg / base", "process wall pkg / base", "runs"],
+        [
+            "N",
+            "eval package",
+            "eval baseline",
+            "ratio pkg/base",
+            "peak RSS MB pkg / base",
+            ...(withHeap ? ["heap after GC MB pkg / base"] : []),
+            "resources pkg / base",
+            "process wall pkg / base",
+            "runs",
+        ],
         rows.map((r) => [
             String(r.n),
             `${fmtMs(r.evalMs.package)} (${fmtMs(r.evalMin.package)}–${fmtMs(r.evalMax.package)})`,
@@ -341,12 +376,18 @@ export function realTable(data: BenchData): string {
     }
     // State sizes are recorded by newer runs only: the column appears when there are figures.
     const withState = rows.some((r) => Number.isFinite(r.stateBytes.package) || Number.isFinite(r.stateBytes.baseline));
-    const stateCell = (r: RealRow, v: Variant) => Number.isFinite(r.stateBytes[v])
-        ? `${int(r.stateBytes[v] / r.n)}${Number.isFinite(r.stateStackTraceBytes[v]) ? ` (${((100 * r.stateStackTraceBytes[v]) / r.stateBytes[v]).toFixed(0)} %)` : ""}`
-        : "–";
+    const stateCell = (r: RealRow, v: Variant) =>
+        Number.isFinite(r.stateBytes[v])
+            ? `${int(r.stateBytes[v] / r.n)}${Number.isFinite(r.stateStackTraceBytes[v]) ? ` (${((100 * r.stateStackTraceBytes[v]) / r.stateBytes[v]).toFixed(0)} %)` : ""}`
+            : "–";
     return table(
-        ["N", ...REAL_OPS.flatMap((o) => [`${o.label} pkg / base`, "ratio"]), "resources pkg / base",
-            ...(withState ? ["state bytes per destination (stack-trace share) pkg / base"] : []), "samples"],
+        [
+            "N",
+            ...REAL_OPS.flatMap((o) => [`${o.label} pkg / base`, "ratio"]),
+            "resources pkg / base",
+            ...(withState ? ["state bytes per destination (stack-trace share) pkg / base"] : []),
+            "samples",
+        ],
         rows.map((r) => [
             String(r.n),
             ...REAL_OPS.flatMap((o) => [pb(realCell(r, o.key, "package"), realCell(r, o.key, "baseline")), boundRatio(r, o.key)]),
@@ -359,7 +400,16 @@ export function realTable(data: BenchData): string {
 
 export function footprintTable(data: BenchData): string {
     return table(
-        ["N", "Istio objects pkg / base", "objects per destination pkg / base", "ratio", "YAML bytes per destination pkg / base", "ratio", "sidecar-visible bytes per destination pkg / base", "ratio"],
+        [
+            "N",
+            "Istio objects pkg / base",
+            "objects per destination pkg / base",
+            "ratio",
+            "YAML bytes per destination pkg / base",
+            "ratio",
+            "sidecar-visible bytes per destination pkg / base",
+            "ratio",
+        ],
         footprintRows(data).map((f) => [
             String(f.n),
             pb(int(f.objects.package), int(f.objects.baseline)),
@@ -379,31 +429,52 @@ export function growthTable(data: BenchData): string {
     const fps = footprintRows(data);
     const out: string[][] = [];
     for (let i = 1; i < rows.length; i++) {
-        const a = rows[i - 1], b = rows[i];
+        const a = rows[i - 1],
+            b = rows[i];
         const dn = b.n - a.n;
-        const fa = fps[i - 1], fb = fps[i];
+        const fa = fps[i - 1],
+            fb = fps[i];
         out.push([
             `${a.n} → ${b.n}`,
             pb(dec(b.evalMs.package / a.evalMs.package), dec(b.evalMs.baseline / a.evalMs.baseline)),
             pb(dec((b.evalMs.package - a.evalMs.package) / dn, 2), dec((b.evalMs.baseline - a.evalMs.baseline) / dn, 2)),
-            pb(dec((b.peakRssMb.package - a.peakRssMb.package) * 1024 / dn, 0), dec((b.peakRssMb.baseline - a.peakRssMb.baseline) * 1024 / dn, 0)),
+            pb(
+                dec(((b.peakRssMb.package - a.peakRssMb.package) * 1024) / dn, 0),
+                dec(((b.peakRssMb.baseline - a.peakRssMb.baseline) * 1024) / dn, 0),
+            ),
             pb(dec((fb.objects.package - fa.objects.package) / dn, 2), dec((fb.objects.baseline - fa.objects.baseline) / dn, 2)),
             pb(int((fb.yamlBytes.package - fa.yamlBytes.package) / dn), int((fb.yamlBytes.baseline - fa.yamlBytes.baseline) / dn)),
         ]);
     }
     const real = realRows(data);
     for (let i = 1; i < real.length; i++) {
-        const a = real[i - 1], b = real[i];
+        const a = real[i - 1],
+            b = real[i];
         const lb = (v: Variant) => (b.lowerBound.upMs[v] ? "> " : "");
         out.push([
             `${a.n} → ${b.n} (real engine, pulumi up)`,
-            pb(`${lb("package")}${dec(b.ms.upMs.package / a.ms.upMs.package)}`, `${lb("baseline")}${dec(b.ms.upMs.baseline / a.ms.upMs.baseline)}`),
-            pb(`${lb("package")}${dec((b.ms.upMs.package - a.ms.upMs.package) / (b.n - a.n), 0)}`, `${lb("baseline")}${dec((b.ms.upMs.baseline - a.ms.upMs.baseline) / (b.n - a.n), 0)}`),
-            "", "", "",
+            pb(
+                `${lb("package")}${dec(b.ms.upMs.package / a.ms.upMs.package)}`,
+                `${lb("baseline")}${dec(b.ms.upMs.baseline / a.ms.upMs.baseline)}`,
+            ),
+            pb(
+                `${lb("package")}${dec((b.ms.upMs.package - a.ms.upMs.package) / (b.n - a.n), 0)}`,
+                `${lb("baseline")}${dec((b.ms.upMs.baseline - a.ms.upMs.baseline) / (b.n - a.n), 0)}`,
+            ),
+            "",
+            "",
+            "",
         ]);
     }
     return table(
-        ["N", "time(N₂) / time(N₁) pkg / base", "ms per added destination pkg / base", "KB peak RSS per added destination pkg / base", "objects per added destination pkg / base", "YAML bytes per added destination pkg / base"],
+        [
+            "N",
+            "time(N₂) / time(N₁) pkg / base",
+            "ms per added destination pkg / base",
+            "KB peak RSS per added destination pkg / base",
+            "objects per added destination pkg / base",
+            "YAML bytes per added destination pkg / base",
+        ],
         out,
     );
 }
@@ -423,13 +494,20 @@ export function profileTable(data: BenchData): string {
         ["where the time goes (CPU self time)", `package, N = ${p?.n ?? "–"}`, `baseline, N = ${b?.n ?? "–"}`],
         [
             ...cats.map((c) => [c, cell(p?.summary, c), cell(b?.summary, c)]),
-            ["total (profiled, slower than unprofiled runs)", p ? `${int(p.summary.totalMs)} ms` : "–", b ? `${int(b.summary.totalMs)} ms` : "–"],
+            [
+                "total (profiled, slower than unprofiled runs)",
+                p ? `${int(p.summary.totalMs)} ms` : "–",
+                b ? `${int(b.summary.totalMs)} ms` : "–",
+            ],
         ],
     );
 }
 
 export function targetsTable(data: BenchData): string {
-    return table(["target", "figure", "verdict"], targets(data).map((t) => [t.target, t.figure, metText(t.met)]));
+    return table(
+        ["target", "figure", "verdict"],
+        targets(data).map((t) => [t.target, t.figure, metText(t.met)]),
+    );
 }
 
 export function consoleReport(data: BenchData): string {
@@ -471,9 +549,13 @@ export function markdown(data: BenchData, svgPath: string, renderedAt?: string):
     lines.push(
         "# Benchmarks",
         "",
-        "_Generated by `npm run bench" + (data.quick ? " -- --quick` (development figures: fewer repeats, N ≤ 100)" : "`") + ` on ${m.date}`
-            + (renderedAt ? ` (measured at commit ${m.commit}; text and tables re-rendered from the raw samples with \`--report-only\` at commit ${renderedAt})` : "")
-            + ". Do not edit by hand: rerun it._",
+        "_Generated by `npm run bench" +
+            (data.quick ? " -- --quick` (development figures: fewer repeats, N ≤ 100)" : "`") +
+            ` on ${m.date}` +
+            (renderedAt
+                ? ` (measured at commit ${m.commit}; text and tables re-rendered from the raw samples with \`--report-only\` at commit ${renderedAt})`
+                : "") +
+            ". Do not edit by hand: rerun it._",
         "",
         "The package (`index.ts` → `Egress`) against a **baseline**: a plain Pulumi program",
         "([`bench/baselineStack.ts`](bench/baselineStack.ts)) that registers, per destination, the Istio objects the seeds",
@@ -485,17 +567,26 @@ export function markdown(data: BenchData, svgPath: string, renderedAt?: string):
         "",
         "## Machine",
         "",
-        table(["", ""], [
-            ["date", m.date],
-            ["nproc", m.nproc],
-            ["CPU", m.cpuModel],
-            ["memory", `${m.memGiB.toFixed(1)} GiB`],
-            ["Node.js", m.node],
-            ["OS", m.os],
-            ["load average (1, 5, 15 min) at start / end", `${m.loadStart.map((l) => l.toFixed(2)).join(", ")} / ${m.loadEnd.map((l) => l.toFixed(2)).join(", ")}`],
-            ["commit", m.commit],
-            ["run", `${data.mockRepeats} run${data.mockRepeats === 1 ? "" : "s"} per N and side under mocks; ${data.real ? `${data.realRepeats} per N and side with the real engine` : `real engine ${data.realSkipped ?? "not run"}`}; ${Math.round(data.durationS / 60)} min in all`],
-        ]),
+        table(
+            ["", ""],
+            [
+                ["date", m.date],
+                ["nproc", m.nproc],
+                ["CPU", m.cpuModel],
+                ["memory", `${m.memGiB.toFixed(1)} GiB`],
+                ["Node.js", m.node],
+                ["OS", m.os],
+                [
+                    "load average (1, 5, 15 min) at start / end",
+                    `${m.loadStart.map((l) => l.toFixed(2)).join(", ")} / ${m.loadEnd.map((l) => l.toFixed(2)).join(", ")}`,
+                ],
+                ["commit", m.commit],
+                [
+                    "run",
+                    `${data.mockRepeats} run${data.mockRepeats === 1 ? "" : "s"} per N and side under mocks; ${data.real ? `${data.realRepeats} per N and side with the real engine` : `real engine ${data.realSkipped ?? "not run"}`}; ${Math.round(data.durationS / 60)} min in all`,
+                ],
+            ],
+        ),
         "",
         "The machine is shared: absolute times are noisy. Compare the **ratios**, which pair runs made",
         "back to back in the same run of the script.",
@@ -541,18 +632,24 @@ export function markdown(data: BenchData, svgPath: string, renderedAt?: string):
         "Istio objects registered under mocks, serialised one YAML document each (`js-yaml`). The gateway chart's",
         "objects (the same chart and values on both sides) and the NetworkPolicies (one per namespace on both",
         `sides: ${int(fpBig?.networkPolicies.package ?? NaN)} / ${int(fpBig?.networkPolicies.baseline ?? NaN)}) are left out. *Sidecar-visible* leaves out what sidecars`,
-        "never receive: Gateways (gateway proxies only) and objects with `exportTo: [\".\"]` (the package's origination",
+        'never receive: Gateways (gateway proxies only) and objects with `exportTo: ["."]` (the package\'s origination',
         "DestinationRules, kept in the gateway's namespace).",
         "",
         footprintTable(data),
         "",
-        ...(fpBig ? [
-            `At N = ${fpBig.n}: package ${Object.entries(fpBig.byKind.package).map(([k, v]) => `${v} ${k}`).join(", ")};`,
-            `baseline ${Object.entries(fpBig.byKind.baseline).map(([k, v]) => `${v} ${k}`).join(", ")}.`,
-            `The package's three labels (\`app.kubernetes.io/managed-by\`, \`part-of\`, \`istio-egress.pulumi.com/component\`) cost`,
-            `${int(fpBig.labelBytes.package / fpBig.objects.package)} bytes per object, ${int(fpBig.labelBytes.package / fpBig.n)} bytes per destination; the seeds' YAML has no labels.`,
-            "",
-        ] : []),
+        ...(fpBig
+            ? [
+                  `At N = ${fpBig.n}: package ${Object.entries(fpBig.byKind.package)
+                      .map(([k, v]) => `${v} ${k}`)
+                      .join(", ")};`,
+                  `baseline ${Object.entries(fpBig.byKind.baseline)
+                      .map(([k, v]) => `${v} ${k}`)
+                      .join(", ")}.`,
+                  `The package's three labels (\`app.kubernetes.io/managed-by\`, \`part-of\`, \`istio-egress.pulumi.com/component\`) cost`,
+                  `${int(fpBig.labelBytes.package / fpBig.objects.package)} bytes per object, ${int(fpBig.labelBytes.package / fpBig.n)} bytes per destination; the seeds' YAML has no labels.`,
+                  "",
+              ]
+            : []),
         schemaErrors.length === 0
             ? "Every Istio object of both sides passes its CRD schema (unknown fields rejected), as in the test suite."
             : `CRD schema errors: ${schemaErrors.slice(0, 10).join("; ")}`,
@@ -571,25 +668,32 @@ export function markdown(data: BenchData, svgPath: string, renderedAt?: string):
         "",
         profileTable(data),
         "",
-        ...(prof ? [
-            `At N = ${prof.n}, the component layer — zod validation, the package's own code, and loading their modules — takes`,
-            `${share(prof.summary, CATEGORIES.zod, CATEGORIES.pkg, CATEGORIES.load)} of the package's evaluation (module loading alone ${share(prof.summary, CATEGORIES.load)}; the baseline spends ${share(profB?.summary, CATEGORIES.load, CATEGORIES.bench)} on its`,
-            `module and code). The rest is Pulumi's machinery: the SDK, gRPC/protobuf serialisation of every resource's`,
-            `inputs, and the Node.js internals and GC they drive (${share(prof.summary, CATEGORIES.sdk, CATEGORIES.rpc, CATEGORIES.node, CATEGORIES.gc, CATEGORIES.idle)} package, ${share(profB?.summary, CATEGORIES.sdk, CATEGORIES.rpc, CATEGORIES.node, CATEGORIES.gc, CATEGORIES.idle)} baseline).`,
-            ...(prof.summary.top.some((t) => t.fn.startsWith("debuggablePromise") || t.fn.startsWith("defaultPrepareStackTrace")) ? [
-                "The biggest single items are the SDK's `debuggablePromise`, which captures a stack trace (`new Error().stack`,",
-                "hence `defaultPrepareStackTrace`) for every promise it creates, several per resource, and protobuf encoding.",
-            ] : []),
-            "That machinery costs per registered resource, so evaluation time follows the resource count, not the",
-            `component layer: ${registeredAt(data, prof.n)}. gRPC/protobuf is the exception: it costs per byte sent, and`,
-            "the package sends about as many bytes as the baseline (see the YAML bytes under Footprint) in half as many",
-            "requests, so its share is the larger one.",
-            "",
-            "Top functions by self time (package):",
-            "",
-            table(["function", "category", "ms"], prof.summary.top.map((t) => [t.fn.replace(/\|/g, "\\|"), t.category, int(t.ms)])),
-            "",
-        ] : []),
+        ...(prof
+            ? [
+                  `At N = ${prof.n}, the component layer — zod validation, the package's own code, and loading their modules — takes`,
+                  `${share(prof.summary, CATEGORIES.zod, CATEGORIES.pkg, CATEGORIES.load)} of the package's evaluation (module loading alone ${share(prof.summary, CATEGORIES.load)}; the baseline spends ${share(profB?.summary, CATEGORIES.load, CATEGORIES.bench)} on its`,
+                  `module and code). The rest is Pulumi's machinery: the SDK, gRPC/protobuf serialisation of every resource's`,
+                  `inputs, and the Node.js internals and GC they drive (${share(prof.summary, CATEGORIES.sdk, CATEGORIES.rpc, CATEGORIES.node, CATEGORIES.gc, CATEGORIES.idle)} package, ${share(profB?.summary, CATEGORIES.sdk, CATEGORIES.rpc, CATEGORIES.node, CATEGORIES.gc, CATEGORIES.idle)} baseline).`,
+                  ...(prof.summary.top.some((t) => t.fn.startsWith("debuggablePromise") || t.fn.startsWith("defaultPrepareStackTrace"))
+                      ? [
+                            "The biggest single items are the SDK's `debuggablePromise`, which captures a stack trace (`new Error().stack`,",
+                            "hence `defaultPrepareStackTrace`) for every promise it creates, several per resource, and protobuf encoding.",
+                        ]
+                      : []),
+                  "That machinery costs per registered resource, so evaluation time follows the resource count, not the",
+                  `component layer: ${registeredAt(data, prof.n)}. gRPC/protobuf is the exception: it costs per byte sent, and`,
+                  "the package sends about as many bytes as the baseline (see the YAML bytes under Footprint) in half as many",
+                  "requests, so its share is the larger one.",
+                  "",
+                  "Top functions by self time (package):",
+                  "",
+                  table(
+                      ["function", "category", "ms"],
+                      prof.summary.top.map((t) => [t.fn.replace(/\|/g, "\\|"), t.category, int(t.ms)]),
+                  ),
+                  "",
+              ]
+            : []),
         "## What is compared, exactly",
         "",
         "- **Package**: the repository's stack program `index.ts` (config read and validated, one `Egress` with",
@@ -633,42 +737,58 @@ function registeredAt(data: BenchData, n: number): string {
 function findings(data: BenchData): string[] {
     const rows = mockRows(data);
     const out: string[] = [];
-    const first = rows[0], last = rows[rows.length - 1];
+    const first = rows[0],
+        last = rows[rows.length - 1];
     if (first && last && first !== last) {
-        out.push(`- **Fixed cost.** At N = ${first.n} the package's evaluation takes ${fmtMs(first.evalMs.package)} against ${fmtMs(first.evalMs.baseline)} (${x2(first.ratio)}): `
-            + "loading zod, `@pulumi/tls` and the package's modules, building the schemas and validating, and four component "
-            + "resources. It is paid once per run and vanishes in the ratio as N grows.");
+        out.push(
+            `- **Fixed cost.** At N = ${first.n} the package's evaluation takes ${fmtMs(first.evalMs.package)} against ${fmtMs(first.evalMs.baseline)} (${x2(first.ratio)}): ` +
+                "loading zod, `@pulumi/tls` and the package's modules, building the schemas and validating, and four component " +
+                "resources. It is paid once per run and vanishes in the ratio as N grows.",
+        );
         const prev = rows[rows.length - 2];
         const dn = last.n - prev.n;
-        const mp = (last.evalMs.package - prev.evalMs.package) / dn, mb = (last.evalMs.baseline - prev.evalMs.baseline) / dn;
-        out.push(`- **Per destination.** From N = ${prev.n} to ${last.n}, each added destination costs ${mp.toFixed(2)} ms in the package and ${mb.toFixed(2)} ms in the baseline `
-            + `(${x2(mp / mb)}); peak RSS at N = ${last.n}: ${dec(last.peakRssMb.package, 0)} MB vs ${dec(last.peakRssMb.baseline, 0)} MB.`);
+        const mp = (last.evalMs.package - prev.evalMs.package) / dn,
+            mb = (last.evalMs.baseline - prev.evalMs.baseline) / dn;
+        out.push(
+            `- **Per destination.** From N = ${prev.n} to ${last.n}, each added destination costs ${mp.toFixed(2)} ms in the package and ${mb.toFixed(2)} ms in the baseline ` +
+                `(${x2(mp / mb)}); peak RSS at N = ${last.n}: ${dec(last.peakRssMb.package, 0)} MB vs ${dec(last.peakRssMb.baseline, 0)} MB.`,
+        );
     }
     const real = realRows(data);
     if (real.length > 0) {
-        const ratios = (r: RealRow) => REAL_OPS.map((o) => `${o.key === "previewMs" ? "preview" : o.key === "upMs" ? "up" : "no-change preview"} ${boundRatio(r, o.key)}`).join(", ");
-        out.push(`- **Real engine.** ${real.map((r) => `N = ${r.n}: ${ratios(r)}`).join("; ")} (package / baseline). `
-            + "At small N both sides are dominated by what they share: CLI and plugin start-up, the program's libraries and the chart.");
-        const r100 = real.find((r) => r.n === 100), r1000 = real.find((r) => r.n === 1000);
+        const ratios = (r: RealRow) =>
+            REAL_OPS.map(
+                (o) => `${o.key === "previewMs" ? "preview" : o.key === "upMs" ? "up" : "no-change preview"} ${boundRatio(r, o.key)}`,
+            ).join(", ");
+        out.push(
+            `- **Real engine.** ${real.map((r) => `N = ${r.n}: ${ratios(r)}`).join("; ")} (package / baseline). ` +
+                "At small N both sides are dominated by what they share: CLI and plugin start-up, the program's libraries and the chart.",
+        );
+        const r100 = real.find((r) => r.n === 100),
+            r1000 = real.find((r) => r.n === 1000);
         if (r100 && r1000) {
             const g = (v: Variant) => `${r1000.lowerBound.upMs[v] ? "> " : ""}${dec(r1000.ms.upMs[v] / r100.ms.upMs[v])}`;
-            out.push(`- **\`pulumi up\` is not linear in N.** up(1000) / up(100) = ${g("package")} for the package and ${g("baseline")} for the baseline. `
-                + "With the file backend the CLI writes the whole checkpoint after every resource step"
-                + (Number.isFinite(r1000.stateBytes.package)
-                    ? ` (${dec(r1000.stateBytes.package / 1024 ** 2, 1)} MB for the package's state at N = 1000, ${Number.isFinite(r1000.stateBytes.baseline) ? `${dec(r1000.stateBytes.baseline / 1024 ** 2, 1)} MB` : "more"} for the baseline's), `
-                    : ", ")
-                + "so each step costs in proportion to the resources already deployed and the up as a whole grows with the square of the "
-                + "resource count: the engine's cost, the same on both sides, which is why registering about half the resources pays off "
-                + "more and more as N grows. DIY backends (file, S3, …) save full checkpoints like this; Pulumi Cloud was not measured.");
+            out.push(
+                `- **\`pulumi up\` is not linear in N.** up(1000) / up(100) = ${g("package")} for the package and ${g("baseline")} for the baseline. ` +
+                    "With the file backend the CLI writes the whole checkpoint after every resource step" +
+                    (Number.isFinite(r1000.stateBytes.package)
+                        ? ` (${dec(r1000.stateBytes.package / 1024 ** 2, 1)} MB for the package's state at N = 1000, ${Number.isFinite(r1000.stateBytes.baseline) ? `${dec(r1000.stateBytes.baseline / 1024 ** 2, 1)} MB` : "more"} for the baseline's), `
+                        : ", ") +
+                    "so each step costs in proportion to the resources already deployed and the up as a whole grows with the square of the " +
+                    "resource count: the engine's cost, the same on both sides, which is why registering about half the resources pays off " +
+                    "more and more as N grows. DIY backends (file, S3, …) save full checkpoints like this; Pulumi Cloud was not measured.",
+            );
         }
     }
     const fps = footprintRows(data);
     const fp = fps[fps.length - 1];
     if (fp && Number.isFinite(fp.yamlBytes.package)) {
-        out.push(`- **Fewer objects, not fewer bytes.** At N = ${fp.n} the package writes ${x2(fp.objects.package / fp.objects.baseline)} the baseline's objects but `
-            + `${x2(fp.yamlBytes.package / fp.yamlBytes.baseline)} its YAML (${x2(fp.sidecarBytes.package / fp.sidecarBytes.baseline)} of what sidecars receive): the shared Gateway and DestinationRule still grow by one `
-            + `server host and one subset per destination, the VirtualService routes carry names, and the three labels on every object `
-            + `add ${int(fp.labelBytes.package / fp.n)} bytes per destination (${((100 * fp.labelBytes.package) / fp.yamlBytes.package).toFixed(0)} % of the package's YAML).`);
+        out.push(
+            `- **Fewer objects, not fewer bytes.** At N = ${fp.n} the package writes ${x2(fp.objects.package / fp.objects.baseline)} the baseline's objects but ` +
+                `${x2(fp.yamlBytes.package / fp.yamlBytes.baseline)} its YAML (${x2(fp.sidecarBytes.package / fp.sidecarBytes.baseline)} of what sidecars receive): the shared Gateway and DestinationRule still grow by one ` +
+                `server host and one subset per destination, the VirtualService routes carry names, and the three labels on every object ` +
+                `add ${int(fp.labelBytes.package / fp.n)} bytes per destination (${((100 * fp.labelBytes.package) / fp.yamlBytes.package).toFixed(0)} % of the package's YAML).`,
+        );
     }
     return out;
 }
@@ -679,24 +799,52 @@ export function svg(data: BenchData): string {
     const rows = mockRows(data);
     const real = realRows(data);
     const fps = footprintRows(data);
-    const blue = "#1f6fb4", orange = "#e07b00";
+    const blue = "#1f6fb4",
+        orange = "#e07b00";
     const timeSeries = [
         { name: "package, mock evaluation", color: blue, points: rows.map((r): [number, number] => [r.n, r.evalMs.package / 1000]) },
         { name: "baseline, mock evaluation", color: orange, points: rows.map((r): [number, number] => [r.n, r.evalMs.baseline / 1000]) },
-        ...(real.length > 0 ? [
-            { name: "package, pulumi up (real engine)", color: blue, dashed: true, points: real.map((r): [number, number] => [r.n, r.ms.upMs.package / 1000]), lowerBounds: real.map((r) => r.lowerBound.upMs.package) },
-            { name: "baseline, pulumi up (real engine)", color: orange, dashed: true, points: real.map((r): [number, number] => [r.n, r.ms.upMs.baseline / 1000]), lowerBounds: real.map((r) => r.lowerBound.upMs.baseline) },
-        ] : []),
+        ...(real.length > 0
+            ? [
+                  {
+                      name: "package, pulumi up (real engine)",
+                      color: blue,
+                      dashed: true,
+                      points: real.map((r): [number, number] => [r.n, r.ms.upMs.package / 1000]),
+                      lowerBounds: real.map((r) => r.lowerBound.upMs.package),
+                  },
+                  {
+                      name: "baseline, pulumi up (real engine)",
+                      color: orange,
+                      dashed: true,
+                      points: real.map((r): [number, number] => [r.n, r.ms.upMs.baseline / 1000]),
+                      lowerBounds: real.map((r) => r.lowerBound.upMs.baseline),
+                  },
+              ]
+            : []),
     ];
     const objectSeries = [
         { name: "package, Istio objects", color: blue, points: fps.map((f): [number, number] => [f.n, f.objects.package]) },
         { name: "baseline, Istio objects", color: orange, points: fps.map((f): [number, number] => [f.n, f.objects.baseline]) },
-        { name: "package, YAML KB", color: blue, dashed: true, points: fps.map((f): [number, number] => [f.n, f.yamlBytes.package / 1024]) },
-        { name: "baseline, YAML KB", color: orange, dashed: true, points: fps.map((f): [number, number] => [f.n, f.yamlBytes.baseline / 1024]) },
+        {
+            name: "package, YAML KB",
+            color: blue,
+            dashed: true,
+            points: fps.map((f): [number, number] => [f.n, f.yamlBytes.package / 1024]),
+        },
+        {
+            name: "baseline, YAML KB",
+            color: orange,
+            dashed: true,
+            points: fps.map((f): [number, number] => [f.n, f.yamlBytes.baseline / 1024]),
+        },
     ];
-    return chart([
-        { title: "Time (median, seconds)", xLabel: "destinations (N)", yLabel: "seconds", series: timeSeries },
-        { title: "Istio objects and YAML size", xLabel: "destinations (N)", yLabel: "objects / KB", series: objectSeries },
-    ], `istio-egress benchmarks, ${data.machine.date.slice(0, 10)}, nproc ${data.machine.nproc}, node ${data.machine.node}`
-        + `${real.some((r) => r.lowerBound.upMs.package || r.lowerBound.upMs.baseline) ? "; hollow point: interrupted at the time cap (lower bound)" : ""}`);
+    return chart(
+        [
+            { title: "Time (median, seconds)", xLabel: "destinations (N)", yLabel: "seconds", series: timeSeries },
+            { title: "Istio objects and YAML size", xLabel: "destinations (N)", yLabel: "objects / KB", series: objectSeries },
+        ],
+        `istio-egress benchmarks, ${data.machine.date.slice(0, 10)}, nproc ${data.machine.nproc}, node ${data.machine.node}` +
+            `${real.some((r) => r.lowerBound.upMs.package || r.lowerBound.upMs.baseline) ? "; hollow point: interrupted at the time cap (lower bound)" : ""}`,
+    );
 }

@@ -43,7 +43,10 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
     }
     const xs = decades(Math.min(...pts.map((q) => q[0])), Math.max(...pts.map((q) => q[0])));
     const ys = decades(Math.min(...pts.map((q) => q[1])), Math.max(...pts.map((q) => q[1])));
-    const left = x0 + 62, right = x0 + w - 12, top = y0 + 34, bottom = y0 + h - 78;
+    const left = x0 + 62,
+        right = x0 + w - 12,
+        top = y0 + 34,
+        bottom = y0 + h - 78;
     const lx = (v: number) => Math.log10(v);
     const sx = (v: number) => left + ((lx(v) - lx(xs[0])) / (lx(xs[xs.length - 1]) - lx(xs[0]) || 1)) * (right - left);
     const sy = (v: number) => bottom - ((lx(v) - lx(ys[0])) / (lx(ys[ys.length - 1]) - lx(ys[0]) || 1)) * (bottom - top);
@@ -62,19 +65,28 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
     out.push(`<text x="${(left + right) / 2}" y="${bottom + 34}" text-anchor="middle">${esc(p.xLabel)}</text>`);
     out.push(`<text transform="translate(${x0 + 14} ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle">${esc(p.yLabel)}</text>`);
     p.series.forEach((s, i) => {
-        const good = s.points.map((pt, j) => ({ pt, low: s.lowerBounds?.[j] ?? false })).filter(({ pt: [x, y] }) => x > 0 && y > 0 && Number.isFinite(y));
+        const good = s.points
+            .map((pt, j) => ({ pt, low: s.lowerBounds?.[j] ?? false }))
+            .filter(({ pt: [x, y] }) => x > 0 && y > 0 && Number.isFinite(y));
         if (good.length > 0) {
             const d = good.map(({ pt: [x, y] }, j) => `${j === 0 ? "M" : "L"}${fmt(sx(x))},${fmt(sy(y))}`).join(" ");
             out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
-            for (const { pt: [x, y], low } of good) {
-                out.push(low
-                    ? `<circle cx="${fmt(sx(x))}" cy="${fmt(sy(y))}" r="4" fill="white" stroke="${s.color}" stroke-width="2"/>`
-                    : `<circle cx="${fmt(sx(x))}" cy="${fmt(sy(y))}" r="3" fill="${s.color}"/>`);
+            for (const {
+                pt: [x, y],
+                low,
+            } of good) {
+                out.push(
+                    low
+                        ? `<circle cx="${fmt(sx(x))}" cy="${fmt(sy(y))}" r="4" fill="white" stroke="${s.color}" stroke-width="2"/>`
+                        : `<circle cx="${fmt(sx(x))}" cy="${fmt(sy(y))}" r="3" fill="${s.color}"/>`,
+                );
             }
         }
         const ly = bottom + 50 + Math.floor(i / 2) * 14;
         const lxPos = left + (i % 2) * ((right - left) / 2);
-        out.push(`<line x1="${lxPos}" y1="${ly - 4}" x2="${lxPos + 22}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`);
+        out.push(
+            `<line x1="${lxPos}" y1="${ly - 4}" x2="${lxPos + 22}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
+        );
         out.push(`<text x="${lxPos + 28}" y="${ly}">${esc(s.name)}</text>`);
     });
     return out.join("\n");

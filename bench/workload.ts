@@ -1,4 +1,4 @@
-import * as path from "path";
+import * as path from "node:path";
 
 // The benchmark's workload: N external destinations in a fixed, realistic mix, and
 // NetworkPolicies for 10 application namespaces, written once as stack config. The package's

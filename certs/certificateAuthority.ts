@@ -10,25 +10,30 @@ import { DEFAULT_KEY_ALGORITHM, KeyAlgorithm, keyAlgorithmSchema, privateKeyArgs
 // Schema pieces shared by the certificate components (CertificateAuthority, LeafCertificate).
 
 /** A validity period in hours: a whole number, at least 1. */
-export const positiveHours = z.number().int({ error: (iss) => `${JSON.stringify(iss.input)} is not a whole number of hours` })
+export const positiveHours = z
+    .number()
+    .int({ error: (iss) => `${JSON.stringify(iss.input)} is not a whole number of hours` })
     .min(1, { error: (iss) => `${JSON.stringify(iss.input)} must be at least 1 hour` });
 /** An early-renewal window in hours: a whole number, 0 or more. */
-export const nonNegativeHours = z.number().int({ error: (iss) => `${JSON.stringify(iss.input)} is not a whole number of hours` })
+export const nonNegativeHours = z
+    .number()
+    .int({ error: (iss) => `${JSON.stringify(iss.input)} is not a whole number of hours` })
     .min(0, { error: (iss) => `${JSON.stringify(iss.input)} must not be negative` });
 
 /** RFC 5280's upper bound on a subject common name. */
 export const MAX_COMMON_NAME_LENGTH = 64;
 
 /** A certificate subject's common name: non-empty, at most 64 characters. */
-export const commonNameSchema = z.string()
+export const commonNameSchema = z
+    .string()
     .min(1, { error: '"" is empty: a certificate needs a common name' })
     .refine((s) => s.length <= MAX_COMMON_NAME_LENGTH, {
-        error: (iss) => `${JSON.stringify(iss.input)} is longer than ${MAX_COMMON_NAME_LENGTH} characters (the RFC 5280 limit on a common name)`,
+        error: (iss) =>
+            `${JSON.stringify(iss.input)} is longer than ${MAX_COMMON_NAME_LENGTH} characters (the RFC 5280 limit on a common name)`,
     });
 
 function isInputLike(v: unknown): boolean {
-    return pulumi.Output.isInstance(v)
-        || (typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function");
+    return pulumi.Output.isInstance(v) || (typeof v === "object" && v !== null && typeof (v as { then?: unknown }).then === "function");
 }
 
 /**
@@ -36,23 +41,26 @@ function isInputLike(v: unknown): boolean {
  * a private key's content is never checked, so that no error message can quote it.
  */
 export function pemInput(kind: "certificate" | "private key") {
-    return z.custom<pulumi.Input<string>>((v) => {
-        if (typeof v === "string") {
-            return v.length > 0 && (kind !== "certificate" || v.includes("-----BEGIN CERTIFICATE-----"));
-        }
-        return isInputLike(v);
-    }, {
-        error: (iss) => {
-            const v = iss.input;
-            if (v === "") {
-                return `"" is empty: expected a PEM-encoded ${kind}`;
-            }
+    return z.custom<pulumi.Input<string>>(
+        (v) => {
             if (typeof v === "string") {
-                return `is not a PEM-encoded ${kind} (no "-----BEGIN CERTIFICATE-----" line)`;
+                return v.length > 0 && (kind !== "certificate" || v.includes("-----BEGIN CERTIFICATE-----"));
             }
-            return `expected a PEM-encoded ${kind} as a string or pulumi Output`;
+            return isInputLike(v);
         },
-    });
+        {
+            error: (iss) => {
+                const v = iss.input;
+                if (v === "") {
+                    return `"" is empty: expected a PEM-encoded ${kind}`;
+                }
+                if (typeof v === "string") {
+                    return `is not a PEM-encoded ${kind} (no "-----BEGIN CERTIFICATE-----" line)`;
+                }
+                return `expected a PEM-encoded ${kind} as a string or pulumi Output`;
+            },
+        },
+    );
 }
 
 /** Adds an issue when the early-renewal window is not shorter than the validity period. */
@@ -117,33 +125,40 @@ export interface CertificateAuthorityArgs extends CertificateAuthorityOptions {}
 
 const GENERATED_ONLY = ["commonName", "organization", "keyAlgorithm", "validityHours", "earlyRenewalHours"] as const;
 
-export const certificateAuthorityArgsSchema = z.strictObject({
-    commonName: commonNameSchema.optional(),
-    organization: z.string().min(1, { error: '"" is empty: leave organization out instead' }).optional(),
-    keyAlgorithm: keyAlgorithmSchema.optional(),
-    validityHours: positiveHours.optional(),
-    earlyRenewalHours: nonNegativeHours.optional(),
-    existing: caKeyPairSchema.optional(),
-}).superRefine((a, ctx) => {
-    if (a.existing) {
-        for (const field of GENERATED_ONLY) {
-            if (a[field] !== undefined) {
-                ctx.addIssue({
-                    code: "custom", path: [field], input: a[field],
-                    message: `${JSON.stringify(a[field])} is only used for a generated CA: remove it, or remove existing`,
-                });
+export const certificateAuthorityArgsSchema = z
+    .strictObject({
+        commonName: commonNameSchema.optional(),
+        organization: z.string().min(1, { error: '"" is empty: leave organization out instead' }).optional(),
+        keyAlgorithm: keyAlgorithmSchema.optional(),
+        validityHours: positiveHours.optional(),
+        earlyRenewalHours: nonNegativeHours.optional(),
+        existing: caKeyPairSchema.optional(),
+    })
+    .superRefine((a, ctx) => {
+        if (a.existing) {
+            for (const field of GENERATED_ONLY) {
+                if (a[field] !== undefined) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [field],
+                        input: a[field],
+                        message: `${JSON.stringify(a[field])} is only used for a generated CA: remove it, or remove existing`,
+                    });
+                }
             }
+            return;
         }
-        return;
-    }
-    if (a.commonName === undefined) {
-        ctx.addIssue({ code: "custom", path: ["commonName"], input: undefined, message: "is required unless existing is given" });
-    }
-    checkRenewalWindow({
-        validityHours: a.validityHours ?? DEFAULT_CA_VALIDITY_HOURS,
-        earlyRenewalHours: a.earlyRenewalHours ?? DEFAULT_CA_EARLY_RENEWAL_HOURS,
-    }, ctx);
-});
+        if (a.commonName === undefined) {
+            ctx.addIssue({ code: "custom", path: ["commonName"], input: undefined, message: "is required unless existing is given" });
+        }
+        checkRenewalWindow(
+            {
+                validityHours: a.validityHours ?? DEFAULT_CA_VALIDITY_HOURS,
+                earlyRenewalHours: a.earlyRenewalHours ?? DEFAULT_CA_EARLY_RENEWAL_HOURS,
+            },
+            ctx,
+        );
+    });
 
 const _argsMatchSchema: Accepts<typeof certificateAuthorityArgsSchema, CertificateAuthorityArgs> = true;
 void _argsMatchSchema;
@@ -185,14 +200,18 @@ export class CertificateAuthority extends pulumi.ComponentResource {
                 parent: this,
                 additionalSecretOutputs: ["privateKeyPem"],
             });
-            const cert = new tls.SelfSignedCert(childName(name, "ca", "cert"), {
-                privateKeyPem: key.privateKeyPem,
-                isCaCertificate: true,
-                allowedUses: [...CA_ALLOWED_USES],
-                subject: { commonName: a.commonName, organization: a.organization },
-                validityPeriodHours: a.validityHours ?? DEFAULT_CA_VALIDITY_HOURS,
-                earlyRenewalHours: a.earlyRenewalHours ?? DEFAULT_CA_EARLY_RENEWAL_HOURS,
-            }, { parent: this, deleteBeforeReplace: false });
+            const cert = new tls.SelfSignedCert(
+                childName(name, "ca", "cert"),
+                {
+                    privateKeyPem: key.privateKeyPem,
+                    isCaCertificate: true,
+                    allowedUses: [...CA_ALLOWED_USES],
+                    subject: { commonName: a.commonName, organization: a.organization },
+                    validityPeriodHours: a.validityHours ?? DEFAULT_CA_VALIDITY_HOURS,
+                    earlyRenewalHours: a.earlyRenewalHours ?? DEFAULT_CA_EARLY_RENEWAL_HOURS,
+                },
+                { parent: this, deleteBeforeReplace: false },
+            );
             this.certificatePem = cert.certPem;
             this.privateKeyPem = pulumi.secret(key.privateKeyPem);
             this.expiresAt = cert.validityEndTime;

@@ -7,9 +7,7 @@ import { Accepts, validateArgs } from "../base/componentArgs";
 import { hostPattern, oneOfEnum } from "../validation/common";
 import { CertificateUsage } from "../validation/modes";
 import { DEFAULT_KEY_ALGORITHM, KeyAlgorithm, keyAlgorithmSchema, privateKeyArgs } from "./keyAlgorithm";
-import {
-    CaKeyPair, caKeyPairSchema, checkRenewalWindow, commonNameSchema, nonNegativeHours, positiveHours,
-} from "./certificateAuthority";
+import { CaKeyPair, caKeyPairSchema, checkRenewalWindow, commonNameSchema, nonNegativeHours, positiveHours } from "./certificateAuthority";
 
 /**
  * What a leaf certificate is for (plain strings in args):
@@ -86,13 +84,17 @@ export function checkLeaf(a: LeafFields, ctx: z.RefinementCtx): void {
         const check = hostPattern.safeParse(a.commonName);
         if (!check.success) {
             ctx.addIssue({
-                code: "custom", path: ["commonName"], input: a.commonName,
+                code: "custom",
+                path: ["commonName"],
+                input: a.commonName,
                 message: `${check.error.issues[0]?.message ?? `${JSON.stringify(a.commonName)} is not a DNS name`}; a SERVER certificate without dnsNames uses its commonName as DNS name`,
             });
         }
     } else if (a.dnsNames.length === 0) {
         ctx.addIssue({
-            code: "custom", path: ["dnsNames"], input: a.dnsNames,
+            code: "custom",
+            path: ["dnsNames"],
+            input: a.dnsNames,
             message: "[] is empty: a SERVER certificate needs at least one DNS name (clients verify the server against it)",
         });
     }
@@ -146,19 +148,27 @@ export class LeafCertificate extends pulumi.ComponentResource {
             parent: this,
             additionalSecretOutputs: ["privateKeyPem"],
         });
-        const csr = new tls.CertRequest(childName(name, "csr"), {
-            privateKeyPem: key.privateKeyPem,
-            subject: { commonName: a.commonName, organization: a.organization },
-            dnsNames: this.dnsNames.length > 0 ? this.dnsNames : undefined,
-        }, { parent: this });
-        const cert = new tls.LocallySignedCert(childName(name, "cert"), {
-            certRequestPem: csr.certRequestPem,
-            caCertPem: a.ca.certificatePem,
-            caPrivateKeyPem: pulumi.secret(a.ca.privateKeyPem),
-            allowedUses: [...LEAF_ALLOWED_USES[a.usage]],
-            validityPeriodHours: a.validityHours,
-            earlyRenewalHours: a.earlyRenewalHours,
-        }, { parent: this, deleteBeforeReplace: false });
+        const csr = new tls.CertRequest(
+            childName(name, "csr"),
+            {
+                privateKeyPem: key.privateKeyPem,
+                subject: { commonName: a.commonName, organization: a.organization },
+                dnsNames: this.dnsNames.length > 0 ? this.dnsNames : undefined,
+            },
+            { parent: this },
+        );
+        const cert = new tls.LocallySignedCert(
+            childName(name, "cert"),
+            {
+                certRequestPem: csr.certRequestPem,
+                caCertPem: a.ca.certificatePem,
+                caPrivateKeyPem: pulumi.secret(a.ca.privateKeyPem),
+                allowedUses: [...LEAF_ALLOWED_USES[a.usage]],
+                validityPeriodHours: a.validityHours,
+                earlyRenewalHours: a.earlyRenewalHours,
+            },
+            { parent: this, deleteBeforeReplace: false },
+        );
 
         this.certificatePem = cert.certPem;
         this.privateKeyPem = pulumi.secret(key.privateKeyPem);

@@ -38,19 +38,21 @@ export function sdsCredentialProblems(name: string, hasClientCertificate: boolea
         problems.push(`${shown} starts with "${prefix}": Istio does not serve Secrets named "istio*" or "prometheus*" over SDS`);
     }
     if (!hasClientCertificate && !name.endsWith(SDS_CA_ONLY_SUFFIX)) {
-        problems.push(`${shown} must end with "${SDS_CA_ONLY_SUFFIX}" for a CA-only credential (no certificatePem/privateKeyPem), e.g. "${name}${SDS_CA_ONLY_SUFFIX}"`);
+        problems.push(
+            `${shown} must end with "${SDS_CA_ONLY_SUFFIX}" for a CA-only credential (no certificatePem/privateKeyPem), e.g. "${name}${SDS_CA_ONLY_SUFFIX}"`,
+        );
     }
     if (hasClientCertificate && name.endsWith(SDS_CA_ONLY_SUFFIX)) {
-        problems.push(`${shown} ends with "${SDS_CA_ONLY_SUFFIX}", which Istio reserves for CA-only credentials; a MUTUAL credential needs another name`);
+        problems.push(
+            `${shown} ends with "${SDS_CA_ONLY_SUFFIX}", which Istio reserves for CA-only credentials; a MUTUAL credential needs another name`,
+        );
     }
     return problems;
 }
 
 /** The Secret keys a credential holds: `tls.crt`, `tls.key`, `ca.crt` for MUTUAL; `ca.crt` for SIMPLE. */
 export function sdsCredentialKeys(mode: SdsCredentialMode): string[] {
-    return mode === "MUTUAL"
-        ? [SDS_KEYS.certificate, SDS_KEYS.privateKey, SDS_KEYS.caCertificate]
-        : [SDS_KEYS.caCertificate];
+    return mode === "MUTUAL" ? [SDS_KEYS.certificate, SDS_KEYS.privateKey, SDS_KEYS.caCertificate] : [SDS_KEYS.caCertificate];
 }
 
 /**
@@ -88,28 +90,40 @@ export interface SdsCredentialArgs {
     readonly labels?: Record<string, string>;
 }
 
-export const sdsCredentialArgsSchema = z.strictObject({
-    name: z.string(),
-    namespace: namespaceName,
-    caCertificatePem: pemInput("certificate"),
-    certificatePem: pemInput("certificate").optional(),
-    privateKeyPem: pemInput("private key").optional(),
-    labels: labelMap.optional(),
-}).superRefine((a, ctx) => {
-    const hasCert = a.certificatePem !== undefined;
-    const hasKey = a.privateKeyPem !== undefined;
-    if (hasCert && !hasKey) {
-        ctx.addIssue({ code: "custom", path: ["privateKeyPem"], input: undefined, message: "is required when certificatePem is given: set both (MUTUAL) or neither (CA-only)" });
-        return;
-    }
-    if (hasKey && !hasCert) {
-        ctx.addIssue({ code: "custom", path: ["certificatePem"], input: undefined, message: "is required when privateKeyPem is given: set both (MUTUAL) or neither (CA-only)" });
-        return;
-    }
-    for (const message of sdsCredentialProblems(a.name, hasCert)) {
-        ctx.addIssue({ code: "custom", path: ["name"], input: a.name, message });
-    }
-});
+export const sdsCredentialArgsSchema = z
+    .strictObject({
+        name: z.string(),
+        namespace: namespaceName,
+        caCertificatePem: pemInput("certificate"),
+        certificatePem: pemInput("certificate").optional(),
+        privateKeyPem: pemInput("private key").optional(),
+        labels: labelMap.optional(),
+    })
+    .superRefine((a, ctx) => {
+        const hasCert = a.certificatePem !== undefined;
+        const hasKey = a.privateKeyPem !== undefined;
+        if (hasCert && !hasKey) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["privateKeyPem"],
+                input: undefined,
+                message: "is required when certificatePem is given: set both (MUTUAL) or neither (CA-only)",
+            });
+            return;
+        }
+        if (hasKey && !hasCert) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["certificatePem"],
+                input: undefined,
+                message: "is required when privateKeyPem is given: set both (MUTUAL) or neither (CA-only)",
+            });
+            return;
+        }
+        for (const message of sdsCredentialProblems(a.name, hasCert)) {
+            ctx.addIssue({ code: "custom", path: ["name"], input: a.name, message });
+        }
+    });
 
 const _argsMatchSchema: Accepts<typeof sdsCredentialArgsSchema, SdsCredentialArgs> = true;
 void _argsMatchSchema;
@@ -137,15 +151,19 @@ export class SdsCredential extends pulumi.ComponentResource {
         const a = validateArgs(sdsCredentialArgsSchema, args, this);
         this.mode = a.certificatePem !== undefined ? "MUTUAL" : "SIMPLE";
 
-        this.secret = new k8s.core.v1.Secret(childName(name, "secret"), {
-            metadata: {
-                name: a.name,
-                namespace: a.namespace,
-                labels: { ...a.labels, ...managedLabels("SdsCredential") },
+        this.secret = new k8s.core.v1.Secret(
+            childName(name, "secret"),
+            {
+                metadata: {
+                    name: a.name,
+                    namespace: a.namespace,
+                    labels: { ...a.labels, ...managedLabels("SdsCredential") },
+                },
+                type: "Opaque",
+                stringData: sdsCredentialStringData(a),
             },
-            type: "Opaque",
-            stringData: sdsCredentialStringData(a),
-        }, { parent: this, additionalSecretOutputs: ["data", "stringData"] });
+            { parent: this, additionalSecretOutputs: ["data", "stringData"] },
+        );
 
         this.secretName = this.secret.metadata.name;
         this.namespace = this.secret.metadata.namespace;

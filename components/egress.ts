@@ -47,7 +47,10 @@ export class Egress extends pulumi.ComponentResource {
         const certificates = plan.certificates ? new EgressCertificates(childName(name, "pki"), plan.certificates, parent) : undefined;
         // The credentials exist before the DestinationRules that name them.
         const destinations = plan.destinations
-            ? new EgressDestinations(childName(name, "destinations"), plan.destinations, { parent: this, dependsOn: certificates ? [certificates] : [] })
+            ? new EgressDestinations(childName(name, "destinations"), plan.destinations, {
+                  parent: this,
+                  dependsOn: certificates ? [certificates] : [],
+              })
             : undefined;
         for (const s of plan.kubernetesServices) {
             new KubernetesEgressService(childName(name, "svc", s.namespace, s.name), s, parent);
@@ -72,7 +75,9 @@ export class Egress extends pulumi.ComponentResource {
         this.caCertificatePem = certificates ? certificates.caCertificatePem : pulumi.output(undefined);
         this.credentialSecrets = certificates ? certificates.credentialSecrets : pulumi.output([]);
         this.certificateExpiry = certificates ? certificates.certificateExpiry : pulumi.output<Record<string, string>>({});
-        this.serverCertificates = certificates ? certificates.serverCertificates : pulumi.output<Record<string, IssuedServerCertificate>>({});
+        this.serverCertificates = certificates
+            ? certificates.serverCertificates
+            : pulumi.output<Record<string, IssuedServerCertificate>>({});
         this.registerOutputs({
             gatewayServiceHost: this.gatewayServiceHost,
             destinations: this.destinations,

@@ -54,7 +54,8 @@ export interface EgressCertificatesArgs extends EgressCertificatesOptions {
     readonly namespace?: string;
 }
 
-const serverSchema = z.strictObject({ name: dnsLabel, ...certificateSubjectFields, dnsNames: z.array(hostPattern).optional() })
+const serverSchema = z
+    .strictObject({ name: dnsLabel, ...certificateSubjectFields, dnsNames: z.array(hostPattern).optional() })
     .superRefine((s, ctx) => checkLeaf({ ...s, usage: "SERVER" }, ctx));
 const clientSchema = z.strictObject(certificateSubjectFields).superRefine((s, ctx) => checkLeaf({ ...s, usage: "CLIENT" }, ctx));
 const credentialSchema = z.strictObject({ name: z.string(), client: clientSchema.optional() }).superRefine((c, ctx) => {
@@ -71,14 +72,27 @@ const certificatesFields = {
 };
 
 function checkCertificates(c: { servers?: { name: string }[]; credentials?: { name: string }[] }, ctx: z.RefinementCtx): void {
-    checkUnique(c.servers ?? [], (s) => s.name, ctx, (i) => ["servers", i, "name"], "server certificate name");
-    checkUnique(c.credentials ?? [], (s) => s.name, ctx, (i) => ["credentials", i, "name"], "credential name");
+    checkUnique(
+        c.servers ?? [],
+        (s) => s.name,
+        ctx,
+        (i) => ["servers", i, "name"],
+        "server certificate name",
+    );
+    checkUnique(
+        c.credentials ?? [],
+        (s) => s.name,
+        ctx,
+        (i) => ["credentials", i, "name"],
+        "credential name",
+    );
 }
 
 /** The certificates part of Egress args (the namespace is the gateway's). */
 export const egressCertificatesOptionsSchema = z.strictObject(certificatesFields).superRefine(checkCertificates);
 
-export const egressCertificatesArgsSchema = z.strictObject({ ...certificatesFields, namespace: namespaceName.default("istio-system") })
+export const egressCertificatesArgsSchema = z
+    .strictObject({ ...certificatesFields, namespace: namespaceName.default("istio-system") })
     .superRefine(checkCertificates);
 
 const _argsMatchSchema: Accepts<typeof egressCertificatesArgsSchema, EgressCertificatesArgs> = true;
@@ -121,12 +135,16 @@ export class EgressCertificates extends pulumi.ComponentResource {
             const client = cred.client
                 ? new LeafCertificate(childName(name, "client", cred.name), { ...cred.client, ca, usage: "CLIENT" }, childOpts)
                 : undefined;
-            return new SdsCredential(childName(name, "credential", cred.name), {
-                name: cred.name,
-                namespace: a.namespace,
-                caCertificatePem: ca.certificatePem,
-                ...(client ? { certificatePem: client.certificatePem, privateKeyPem: client.privateKeyPem } : {}),
-            }, childOpts);
+            return new SdsCredential(
+                childName(name, "credential", cred.name),
+                {
+                    name: cred.name,
+                    namespace: a.namespace,
+                    caCertificatePem: ca.certificatePem,
+                    ...(client ? { certificatePem: client.certificatePem, privateKeyPem: client.privateKeyPem } : {}),
+                },
+                childOpts,
+            );
         });
 
         this.caCertificatePem = ca.certificatePem;
@@ -141,7 +159,9 @@ export class EgressCertificates extends pulumi.ComponentResource {
         this.certificateExpiry = pulumi.all(expiries);
         const issued: Record<string, pulumi.Output<IssuedServerCertificate>> = {};
         for (const [n, cert] of Object.entries(servers)) {
-            issued[n] = pulumi.all([cert.certificatePem, cert.privateKeyPem]).apply(([certificatePem, privateKeyPem]) => ({ certificatePem, privateKeyPem }));
+            issued[n] = pulumi
+                .all([cert.certificatePem, cert.privateKeyPem])
+                .apply(([certificatePem, privateKeyPem]) => ({ certificatePem, privateKeyPem }));
         }
         this.serverCertificates = pulumi.all(issued);
         this.registerOutputs({

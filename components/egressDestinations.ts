@@ -71,8 +71,6 @@ export interface EgressDestination {
     readonly allowedSources?: AllowedSources;
 }
 
-
-
 export interface EgressDestinationsArgs {
     /** The egress gateway to route through. Omit when every destination is DIRECT. */
     readonly gateway?: EgressGatewayRef;
@@ -145,7 +143,10 @@ export class EgressDestinations extends pulumi.ComponentResource {
         const plan = planDestinations(resolved, managedLabels("EgressDestinations"));
         resolved.destinations.forEach((d, i) => {
             if (d.egress === "GATEWAY" && !d.sources) {
-                pulumi.log.warn(`destinations[${i}] (${d.name}): no allowedSources and no defaultAllowedSources: the egress gateway refuses every caller of ${d.host}`, this);
+                pulumi.log.warn(
+                    `destinations[${i}] (${d.name}): no allowedSources and no defaultAllowedSources: the egress gateway refuses every caller of ${d.host}`,
+                    this,
+                );
             }
         });
 
@@ -157,16 +158,20 @@ export class EgressDestinations extends pulumi.ComponentResource {
                 registerObject(childName(name, obj.metadata.name), obj, { parent: this });
             }
         }
-        this.destinations = pulumi.output(plan.perDestination.map((p): DestinationSummary => ({
-            name: p.destination.name,
-            host: p.destination.host,
-            port: p.destination.port,
-            protocol: p.destination.protocol,
-            egress: p.destination.egress,
-            ...(p.destination.tls ? { origination: `${p.destination.tls.mode} at the ${p.destination.egress === "GATEWAY" ? "gateway" : "sidecar"}` } : {}),
-            objects: p.objects.map(objectId),
-            allowedSources: describeSources(p.destination),
-        })));
+        this.destinations = pulumi.output(
+            plan.perDestination.map((p): DestinationSummary => ({
+                name: p.destination.name,
+                host: p.destination.host,
+                port: p.destination.port,
+                protocol: p.destination.protocol,
+                egress: p.destination.egress,
+                ...(p.destination.tls
+                    ? { origination: `${p.destination.tls.mode} at the ${p.destination.egress === "GATEWAY" ? "gateway" : "sidecar"}` }
+                    : {}),
+                objects: p.objects.map(objectId),
+                allowedSources: describeSources(p.destination),
+            })),
+        );
         this.sharedObjects = pulumi.output(plan.shared.map(objectId));
         this.registerOutputs({ destinations: this.destinations, sharedObjects: this.sharedObjects });
     }

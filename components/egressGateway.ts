@@ -157,96 +157,165 @@ const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|
 const quantities = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
 const positiveInt = z.number().int().min(1);
 
-export const tolerationSchema = z.strictObject({
-    key: z.string().optional(),
-    operator: oneOfEnum(TolerationOperator).optional(),
-    value: z.string().optional(),
-    effect: oneOfEnum(TaintEffect).optional(),
-    tolerationSeconds: z.number().int().min(0).optional(),
-}).superRefine((t, ctx) => {
-    // What the API server refuses.
-    if (t.operator === "Exists" && t.value !== undefined && t.value !== "") {
-        ctx.addIssue({ code: "custom", path: ["value"], message: `${JSON.stringify(t.value)} must be empty with operator "Exists"`, input: t.value });
-    }
-    if (t.tolerationSeconds !== undefined && t.effect !== "NoExecute") {
-        ctx.addIssue({ code: "custom", path: ["tolerationSeconds"], message: `${t.tolerationSeconds} applies only to effect "NoExecute"`, input: t.tolerationSeconds });
-    }
-    if ((t.key === undefined || t.key === "") && t.operator !== "Exists") {
-        ctx.addIssue({ code: "custom", path: ["operator"], message: `an empty key needs operator "Exists" (it tolerates every taint)`, input: t.operator });
-    }
-});
-
-export const egressGatewayArgsSchema = z.strictObject({
-    name: dnsLabel.default("istio-egressgateway"),
-    namespace: namespaceName.default("istio-system"),
-    createNamespace: z.boolean().default(false),
-    labels: labelMap.optional(),
-    ports: gatewayPortsSchema.default([{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }]),
-    replicas: positiveInt.optional(),
-    autoscaling: z.strictObject({
-        minReplicas: positiveInt,
-        maxReplicas: positiveInt,
-        targetCPUUtilizationPercentage: z.number().int().min(1).max(100).optional(),
-    }).refine((a) => a.maxReplicas >= a.minReplicas, { error: "maxReplicas must be at least minReplicas", path: ["maxReplicas"] }).optional(),
-    resources: z.strictObject({ requests: quantities.optional(), limits: quantities.optional() }).optional(),
-    nodeSelector: labelMap.optional(),
-    tolerations: z.array(tolerationSchema).optional(),
-    podDisruptionBudget: z.strictObject({
-        enabled: z.boolean().optional(),
-        minAvailable: z.number().int().min(0).optional(),
-        maxUnavailable: z.number().int().min(0).optional(),
-    }).refine((p) => p.minAvailable === undefined || p.maxUnavailable === undefined, {
-        error: "set minAvailable or maxUnavailable, not both",
-    }).optional(),
-    chart: z.strictObject({
-        chart: z.string().min(1).optional(),
-        repository: z.string().refine((u) => /^(https|oci):\/\/[^\s/]+/.test(u), {
-            error: (iss) => `${JSON.stringify(iss.input)} is not an https:// (or oci://) chart repository: the chart runs with the mesh's privileges, fetch it over TLS`,
-        }).optional(),
-        version: z.string().min(1).optional(),
-    }).optional(),
-    values: z.record(z.string(), z.unknown()).optional(),
-    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
-    accessLogging: z.strictObject({
-        enabled: z.boolean().default(true),
-        provider: dnsLabel.default("envoy"),
-    }).default({ enabled: true, provider: "envoy" }),
-}).superRefine((a, ctx) => {
-    if (a.replicas !== undefined && a.autoscaling !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["replicas"], message: `${a.replicas} conflicts with autoscaling: set one of them`, input: a.replicas });
-    }
-    if (a.labels && Object.keys(a.labels).length === 0) {
-        ctx.addIssue({ code: "custom", path: ["labels"], message: "needs at least one label for the Gateway to select", input: a.labels });
-    }
-    if (a.labels && (a.labels.istio === "ingressgateway" || a.labels.app === "istio-ingressgateway")) {
-        ctx.addIssue({ code: "custom", path: ["labels"], message: `${JSON.stringify(a.labels)} are the ingress gateway's labels: the egress Gateway and its policies would select the ingress gateway's pods`, input: a.labels });
-    }
-    // The chart renders a PodDisruptionBudget only when more than one replica always runs.
-    const minimum = a.autoscaling ? a.autoscaling.minReplicas : (a.replicas ?? 2);
-    if (a.podDisruptionBudget?.enabled === true && minimum < 2) {
-        ctx.addIssue({ code: "custom", path: ["podDisruptionBudget", "enabled"], message: `true, but the gateway chart renders no PodDisruptionBudget when as few as ${minimum} replica runs: set replicas or autoscaling.minReplicas to 2 or more`, input: true });
-    }
-    a.ports.forEach((p, i) => {
-        if (p.port === GATEWAY_STATUS_PORT || p.targetPort === GATEWAY_STATUS_PORT) {
-            ctx.addIssue({ code: "custom", path: ["ports", i, "port"], message: `${GATEWAY_STATUS_PORT} is the gateway chart's status port: pick another`, input: p.port });
+export const tolerationSchema = z
+    .strictObject({
+        key: z.string().optional(),
+        operator: oneOfEnum(TolerationOperator).optional(),
+        value: z.string().optional(),
+        effect: oneOfEnum(TaintEffect).optional(),
+        tolerationSeconds: z.number().int().min(0).optional(),
+    })
+    .superRefine((t, ctx) => {
+        // What the API server refuses.
+        if (t.operator === "Exists" && t.value !== undefined && t.value !== "") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["value"],
+                message: `${JSON.stringify(t.value)} must be empty with operator "Exists"`,
+                input: t.value,
+            });
+        }
+        if (t.tolerationSeconds !== undefined && t.effect !== "NoExecute") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["tolerationSeconds"],
+                message: `${t.tolerationSeconds} applies only to effect "NoExecute"`,
+                input: t.tolerationSeconds,
+            });
+        }
+        if ((t.key === undefined || t.key === "") && t.operator !== "Exists") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["operator"],
+                message: `an empty key needs operator "Exists" (it tolerates every taint)`,
+                input: t.operator,
+            });
         }
     });
-    // The values escape hatch may not take back what the routes rely on.
-    const values = (a.values ?? {}) as { labels?: unknown; service?: { ports?: unknown; type?: unknown }; name?: unknown };
-    const owned: [unknown, string[], string][] = [
-        [values.labels, ["values", "labels"], "labels (the Gateway and routes select the pods by them)"],
-        [values.name, ["values", "name"], "name (routes address the gateway Service by it)"],
-        [values.service?.ports, ["values", "service", "ports"], "ports (the routes use them)"],
-    ];
-    for (const [v, path, field] of owned) {
-        if (v !== undefined) {
-            ctx.addIssue({ code: "custom", path, message: `is set through the typed args: use ${field}`, input: v });
+
+export const egressGatewayArgsSchema = z
+    .strictObject({
+        name: dnsLabel.default("istio-egressgateway"),
+        namespace: namespaceName.default("istio-system"),
+        createNamespace: z.boolean().default(false),
+        labels: labelMap.optional(),
+        ports: gatewayPortsSchema.default([
+            { port: 80, protocol: "HTTP" },
+            { port: 443, protocol: "TLS" },
+        ]),
+        replicas: positiveInt.optional(),
+        autoscaling: z
+            .strictObject({
+                minReplicas: positiveInt,
+                maxReplicas: positiveInt,
+                targetCPUUtilizationPercentage: z.number().int().min(1).max(100).optional(),
+            })
+            .refine((a) => a.maxReplicas >= a.minReplicas, { error: "maxReplicas must be at least minReplicas", path: ["maxReplicas"] })
+            .optional(),
+        resources: z.strictObject({ requests: quantities.optional(), limits: quantities.optional() }).optional(),
+        nodeSelector: labelMap.optional(),
+        tolerations: z.array(tolerationSchema).optional(),
+        podDisruptionBudget: z
+            .strictObject({
+                enabled: z.boolean().optional(),
+                minAvailable: z.number().int().min(0).optional(),
+                maxUnavailable: z.number().int().min(0).optional(),
+            })
+            .refine((p) => p.minAvailable === undefined || p.maxUnavailable === undefined, {
+                error: "set minAvailable or maxUnavailable, not both",
+            })
+            .optional(),
+        chart: z
+            .strictObject({
+                chart: z.string().min(1).optional(),
+                repository: z
+                    .string()
+                    .refine((u) => /^(https|oci):\/\/[^\s/]+/.test(u), {
+                        error: (iss) =>
+                            `${JSON.stringify(iss.input)} is not an https:// (or oci://) chart repository: the chart runs with the mesh's privileges, fetch it over TLS`,
+                    })
+                    .optional(),
+                version: z.string().min(1).optional(),
+            })
+            .optional(),
+        values: z.record(z.string(), z.unknown()).optional(),
+        clusterDomain: z
+            .string()
+            .regex(/^[a-z0-9.-]+$/)
+            .default("cluster.local"),
+        accessLogging: z
+            .strictObject({
+                enabled: z.boolean().default(true),
+                provider: dnsLabel.default("envoy"),
+            })
+            .default({ enabled: true, provider: "envoy" }),
+    })
+    .superRefine((a, ctx) => {
+        if (a.replicas !== undefined && a.autoscaling !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["replicas"],
+                message: `${a.replicas} conflicts with autoscaling: set one of them`,
+                input: a.replicas,
+            });
         }
-    }
-    if (values.service?.type !== undefined && values.service.type !== "ClusterIP") {
-        ctx.addIssue({ code: "custom", path: ["values", "service", "type"], message: `${JSON.stringify(values.service.type)}: an egress gateway's Service stays ClusterIP (inside the cluster only)`, input: values.service.type });
-    }
-});
+        if (a.labels && Object.keys(a.labels).length === 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["labels"],
+                message: "needs at least one label for the Gateway to select",
+                input: a.labels,
+            });
+        }
+        if (a.labels && (a.labels.istio === "ingressgateway" || a.labels.app === "istio-ingressgateway")) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["labels"],
+                message: `${JSON.stringify(a.labels)} are the ingress gateway's labels: the egress Gateway and its policies would select the ingress gateway's pods`,
+                input: a.labels,
+            });
+        }
+        // The chart renders a PodDisruptionBudget only when more than one replica always runs.
+        const minimum = a.autoscaling ? a.autoscaling.minReplicas : (a.replicas ?? 2);
+        if (a.podDisruptionBudget?.enabled === true && minimum < 2) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["podDisruptionBudget", "enabled"],
+                message: `true, but the gateway chart renders no PodDisruptionBudget when as few as ${minimum} replica runs: set replicas or autoscaling.minReplicas to 2 or more`,
+                input: true,
+            });
+        }
+        a.ports.forEach((p, i) => {
+            if (p.port === GATEWAY_STATUS_PORT || p.targetPort === GATEWAY_STATUS_PORT) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["ports", i, "port"],
+                    message: `${GATEWAY_STATUS_PORT} is the gateway chart's status port: pick another`,
+                    input: p.port,
+                });
+            }
+        });
+        // The values escape hatch may not take back what the routes rely on.
+        const values = (a.values ?? {}) as { labels?: unknown; service?: { ports?: unknown; type?: unknown }; name?: unknown };
+        const owned: [unknown, string[], string][] = [
+            [values.labels, ["values", "labels"], "labels (the Gateway and routes select the pods by them)"],
+            [values.name, ["values", "name"], "name (routes address the gateway Service by it)"],
+            [values.service?.ports, ["values", "service", "ports"], "ports (the routes use them)"],
+        ];
+        for (const [v, path, field] of owned) {
+            if (v !== undefined) {
+                ctx.addIssue({ code: "custom", path, message: `is set through the typed args: use ${field}`, input: v });
+            }
+        }
+        if (values.service?.type !== undefined && values.service.type !== "ClusterIP") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["values", "service", "type"],
+                message: `${JSON.stringify(values.service.type)}: an egress gateway's Service stays ClusterIP (inside the cluster only)`,
+                input: values.service.type,
+            });
+        }
+    });
 
 const _argsMatchSchema: Accepts<typeof egressGatewayArgsSchema, EgressGatewayArgs> = true;
 void _argsMatchSchema;
@@ -270,10 +339,14 @@ export function gatewayTelemetry(a: ValidEgressGatewayArgs): IstioObject<"Teleme
         return undefined;
     }
     const ref = egressGatewayRef(a);
-    return istioObject("Telemetry", { name: a.name, namespace: a.namespace, labels: managedLabels("EgressGateway") }, {
-        selector: { matchLabels: ref.selector },
-        accessLogging: [{ providers: [{ name: a.accessLogging.provider }] }],
-    });
+    return istioObject(
+        "Telemetry",
+        { name: a.name, namespace: a.namespace, labels: managedLabels("EgressGateway") },
+        {
+            selector: { matchLabels: ref.selector },
+            accessLogging: [{ providers: [{ name: a.accessLogging.provider }] }],
+        },
+    );
 }
 
 /** True for a chart reference that is a local directory rather than a repository chart. */
@@ -290,7 +363,9 @@ export function egressGatewayValues(a: ValidEgressGatewayArgs): HelmValues {
     const pdb = a.podDisruptionBudget;
     const pdbEnabled = pdb?.enabled ?? canHaveSeveral;
     const pdbSpec = pdbEnabled
-        ? (pdb?.maxUnavailable !== undefined ? { maxUnavailable: pdb.maxUnavailable } : { minAvailable: pdb?.minAvailable ?? 1 })
+        ? pdb?.maxUnavailable !== undefined
+            ? { maxUnavailable: pdb.maxUnavailable }
+            : { minAvailable: pdb?.minAvailable ?? 1 }
         : undefined;
     const typed = gatewayValues({
         name: a.name,
@@ -334,16 +409,22 @@ export class EgressGateway extends pulumi.ComponentResource {
         }
         const chartName = a.chart?.chart ?? "gateway";
         const local = isLocalChart(chartName);
-        new k8s.helm.v4.Chart(childName(name, "chart"), {
-            chart: chartName,
-            name: a.name,
-            namespace: a.namespace,
-            ...(local ? {} : {
-                version: a.chart?.version ?? ISTIO_GATEWAY_CHART_VERSION,
-                repositoryOpts: { repo: a.chart?.repository ?? ISTIO_CHART_REPOSITORY },
-            }),
-            values: egressGatewayValues(a),
-        }, { parent: this, dependsOn });
+        new k8s.helm.v4.Chart(
+            childName(name, "chart"),
+            {
+                chart: chartName,
+                name: a.name,
+                namespace: a.namespace,
+                ...(local
+                    ? {}
+                    : {
+                          version: a.chart?.version ?? ISTIO_GATEWAY_CHART_VERSION,
+                          repositoryOpts: { repo: a.chart?.repository ?? ISTIO_CHART_REPOSITORY },
+                      }),
+                values: egressGatewayValues(a),
+            },
+            { parent: this, dependsOn },
+        );
 
         const telemetry = gatewayTelemetry(a);
         if (telemetry) {

@@ -64,16 +64,26 @@ export interface EgressNetworkPoliciesArgs extends EgressNetworkPoliciesOptions 
     readonly gateway?: EgressGatewayRef;
 }
 
-const uniqueNamespaces = (what: string) => nonEmptyList(namespaceName, what)
-    .superRefine((ns, ctx) => checkUnique(ns, (x) => x, ctx, (i) => [i], "namespace"));
+const uniqueNamespaces = (what: string) =>
+    nonEmptyList(namespaceName, what).superRefine((ns, ctx) =>
+        checkUnique(
+            ns,
+            (x) => x,
+            ctx,
+            (i) => [i],
+            "namespace",
+        ),
+    );
 
 const policyFields = {
     namespaces: uniqueNamespaces("namespace"),
-    controlPlane: z.strictObject({
-        namespace: namespaceName.default("istio-system"),
-        podLabels: labelMap.default({ app: "istiod" }),
-        ports: nonEmptyList(portNumber, "port").default([15012]),
-    }).default({ namespace: "istio-system", podLabels: { app: "istiod" }, ports: [15012] }),
+    controlPlane: z
+        .strictObject({
+            namespace: namespaceName.default("istio-system"),
+            podLabels: labelMap.default({ app: "istiod" }),
+            ports: nonEmptyList(portNumber, "port").default([15012]),
+        })
+        .default({ namespace: "istio-system", podLabels: { app: "istiod" }, ports: [15012] }),
     dnsNamespace: namespaceName.default("kube-system"),
     dnsPodLabels: labelMap.default({ "k8s-app": "kube-dns" }),
     allowSameNamespace: z.boolean().default(false),
@@ -86,18 +96,30 @@ const policyFields = {
 /** The networkPolicies part of Egress args (the gateway is the Egress's own). */
 export const egressNetworkPoliciesOptionsSchema = z.strictObject(policyFields);
 
-export const egressNetworkPoliciesArgsSchema = z.strictObject({ ...policyFields, gateway: gatewayRefSchema.optional() }).superRefine((a, ctx) => {
-    if (!a.gateway) {
-        ctx.addIssue({ code: "custom", path: ["gateway"], message: "is required: fenced pods leave the cluster only through the egress gateway (EgressGateway.ref)", input: a.gateway });
-        return;
-    }
-    const vital = [a.gateway.namespace, a.controlPlane.namespace, a.dnsNamespace];
-    a.namespaces.forEach((ns, i) => {
-        if (vital.includes(ns)) {
-            ctx.addIssue({ code: "custom", path: ["namespaces", i], message: `${JSON.stringify(ns)} is the gateway's, istiod's or the DNS namespace: locking it down would cut the mesh off`, input: ns });
+export const egressNetworkPoliciesArgsSchema = z
+    .strictObject({ ...policyFields, gateway: gatewayRefSchema.optional() })
+    .superRefine((a, ctx) => {
+        if (!a.gateway) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["gateway"],
+                message: "is required: fenced pods leave the cluster only through the egress gateway (EgressGateway.ref)",
+                input: a.gateway,
+            });
+            return;
         }
+        const vital = [a.gateway.namespace, a.controlPlane.namespace, a.dnsNamespace];
+        a.namespaces.forEach((ns, i) => {
+            if (vital.includes(ns)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["namespaces", i],
+                    message: `${JSON.stringify(ns)} is the gateway's, istiod's or the DNS namespace: locking it down would cut the mesh off`,
+                    input: ns,
+                });
+            }
+        });
     });
-});
 
 const _argsMatchSchema: Accepts<typeof egressNetworkPoliciesArgsSchema, EgressNetworkPoliciesArgs> = true;
 void _argsMatchSchema;
@@ -125,7 +147,11 @@ export class EgressNetworkPolicies extends pulumi.ComponentResource {
         const gateway = a.gateway as NonNullable<typeof a.gateway>;
         const rules = {
             ...a,
-            gateway: { namespace: gateway.namespace, podLabels: gateway.selector, ports: gateway.ports.map((p) => gatewayTargetPort(gateway, p.port)) },
+            gateway: {
+                namespace: gateway.namespace,
+                podLabels: gateway.selector,
+                ports: gateway.ports.map((p) => gatewayTargetPort(gateway, p.port)),
+            },
             ipBlocks: a.ipBlocks.map((b) => ({ ...b, cidr: asCidr(b.cidr) })),
             apiServer: a.apiServer ? { port: a.apiServer.port, cidrs: a.apiServer.cidrs.map(asCidr) } : undefined,
         };

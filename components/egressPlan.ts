@@ -96,7 +96,10 @@ function planEgress(args: EgressArgs): EgressPlan {
     let certificates: EgressCertificatesArgs | undefined;
     if (base.certificates && args.certificates) {
         if ((base.certificates.credentials ?? []).length > 0 && !gatewayRef) {
-            throw new ValidationError("certificates.credentials: SDS credentials live in the egress gateway's namespace, and no gateway is configured (set gateway)", []);
+            throw new ValidationError(
+                "certificates.credentials: SDS credentials live in the egress gateway's namespace, and no gateway is configured (set gateway)",
+                [],
+            );
         }
         // A CA-only credential is named "<x>-cacert", which MUTUAL destinations may not name
         // (validation/destinations.ts): no separate check here.
@@ -107,7 +110,10 @@ function planEgress(args: EgressArgs): EgressPlan {
     let networkPolicies: EgressNetworkPoliciesArgs | undefined;
     if (base.networkPolicies && args.networkPolicies) {
         if (!gatewayRef) {
-            throw new ValidationError("networkPolicies: fenced namespaces leave the cluster only through the egress gateway, and none is configured (set gateway)", []);
+            throw new ValidationError(
+                "networkPolicies: fenced namespaces leave the cluster only through the egress gateway, and none is configured (set gateway)",
+                [],
+            );
         }
         const fenced = base.networkPolicies.namespaces;
         const userBlocks = args.networkPolicies.ipBlocks ?? [];
@@ -116,16 +122,29 @@ function planEgress(args: EgressArgs): EgressPlan {
             const users = d.sources ? sourceNamespaces(d.sources) : undefined;
             const fencedUser = fenced.find((ns) => users === undefined || users.includes(ns) || users.includes("*"));
             if (d.egress === "DIRECT" && fencedUser && userBlocks.length === 0) {
-                throw new ValidationError(`destinations[${i}]: ${JSON.stringify(d.host)} is DIRECT and namespace ${JSON.stringify(fencedUser)} is fenced by networkPolicies: list its addresses in networkPolicies.ipBlocks, or send it through the gateway`, []);
+                throw new ValidationError(
+                    `destinations[${i}]: ${JSON.stringify(d.host)} is DIRECT and namespace ${JSON.stringify(fencedUser)} is fenced by networkPolicies: list its addresses in networkPolicies.ipBlocks, or send it through the gateway`,
+                    [],
+                );
             }
         });
         // The proxies the mesh reaches directly (external and forward proxies) are address blocks the policies must open.
         const proxyBlocks = [
             ...(base.externalProxies ?? []).flatMap((p) => p.addresses.map((cidr) => ({ cidr, ports: [p.port] }))),
-            ...(base.forwardProxies ?? []).flatMap((p) => p.proxyAddresses.map((cidr) => ({ cidr, ports: [p.httpProxyPort, p.sniProxyPort] }))),
+            ...(base.forwardProxies ?? []).flatMap((p) =>
+                p.proxyAddresses.map((cidr) => ({ cidr, ports: [p.httpProxyPort, p.sniProxyPort] })),
+            ),
         ];
-        const built: EgressNetworkPoliciesArgs = { ...args.networkPolicies, gateway: gatewayRef, ipBlocks: [...userBlocks, ...proxyBlocks] };
-        networkPolicies = plannedArgs(built, egressNetworkPoliciesArgsSchema, parseOrThrow(egressNetworkPoliciesArgsSchema, built, "networkPolicies"));
+        const built: EgressNetworkPoliciesArgs = {
+            ...args.networkPolicies,
+            gateway: gatewayRef,
+            ipBlocks: [...userBlocks, ...proxyBlocks],
+        };
+        networkPolicies = plannedArgs(
+            built,
+            egressNetworkPoliciesArgsSchema,
+            parseOrThrow(egressNetworkPoliciesArgsSchema, built, "networkPolicies"),
+        );
     }
 
     let registryOnly: RegistryOnlyOutboundArgs | undefined;
@@ -133,15 +152,25 @@ function planEgress(args: EgressArgs): EgressPlan {
         // Registry-only sidecars still see the egress configuration: the gateway's namespace and
         // the namespace of the destinations' objects.
         const routes = [gatewayRef?.namespace, resolvedDestinations?.namespace].filter((n): n is string => n !== undefined && n !== "");
-        const built: RegistryOnlyOutboundArgs = { ...args.registryOnly, importNamespaces: [...new Set([...(args.registryOnly.importNamespaces ?? []), ...routes])] };
-        registryOnly = plannedArgs(built, registryOnlyOutboundArgsSchema, parseOrThrow(registryOnlyOutboundArgsSchema, built, "registryOnly"));
+        const built: RegistryOnlyOutboundArgs = {
+            ...args.registryOnly,
+            importNamespaces: [...new Set([...(args.registryOnly.importNamespaces ?? []), ...routes])],
+        };
+        registryOnly = plannedArgs(
+            built,
+            registryOnlyOutboundArgsSchema,
+            parseOrThrow(registryOnlyOutboundArgsSchema, built, "registryOnly"),
+        );
     }
 
     // A forward proxy's domain that is also a destination's host: two VirtualServices for one host.
     for (const [i, p] of (base.forwardProxies ?? []).entries()) {
         const clash = (resolvedDestinations?.destinations ?? []).findIndex((d) => p.domains.includes(d.host));
         if (clash >= 0) {
-            throw new ValidationError(`forwardProxies[${i}].domains: ${JSON.stringify(resolvedDestinations?.destinations[clash]?.host)} is also destinations[${clash}].host: sidecars take one VirtualService per host; route it one way`, []);
+            throw new ValidationError(
+                `forwardProxies[${i}].domains: ${JSON.stringify(resolvedDestinations?.destinations[clash]?.host)} is also destinations[${clash}].host: sidecars take one VirtualService per host; route it one way`,
+                [],
+            );
         }
     }
     checkObjectIdentities({
@@ -155,8 +184,11 @@ function planEgress(args: EgressArgs): EgressPlan {
         registryOnly: base.registryOnly,
         credentialNames: (base.certificates?.credentials ?? []).map((c) => c.name),
     });
-    const list = <T extends object, S extends z.ZodType>(items: readonly T[] | undefined, valid: z.output<S>[] | undefined, schema: S): T[] =>
-        (items ?? []).map((item, i) => plannedArgs({ ...item }, schema, (valid ?? [])[i] as z.output<S>));
+    const list = <T extends object, S extends z.ZodType>(
+        items: readonly T[] | undefined,
+        valid: z.output<S>[] | undefined,
+        schema: S,
+    ): T[] => (items ?? []).map((item, i) => plannedArgs({ ...item }, schema, (valid ?? [])[i] as z.output<S>));
     return {
         gateway,
         certificates,

@@ -40,15 +40,22 @@ const _argsMatchSchema: Accepts<typeof externalHttpsProxyArgsSchema, ExternalHtt
 void _argsMatchSchema;
 
 /** The TCP ServiceEntry of an external HTTPS proxy, as a pure function of validated args. */
-export function externalHttpsProxyServiceEntry(a: z.output<typeof externalHttpsProxyArgsSchema>, labels: Record<string, string>): IstioObject<"ServiceEntry"> {
-    return istioObject("ServiceEntry", { name: a.name, namespace: a.namespace, labels }, {
-        hosts: [a.hostname ?? `${a.name}.external-proxy.invalid`],
-        addresses: a.addresses,
-        ports: [{ number: a.port, name: `tcp-${a.port}`, protocol: "TCP" }],
-        location: "MESH_EXTERNAL",
-        resolution: "NONE",
-        ...(a.exportTo ? { exportTo: a.exportTo } : {}),
-    });
+export function externalHttpsProxyServiceEntry(
+    a: z.output<typeof externalHttpsProxyArgsSchema>,
+    labels: Record<string, string>,
+): IstioObject<"ServiceEntry"> {
+    return istioObject(
+        "ServiceEntry",
+        { name: a.name, namespace: a.namespace, labels },
+        {
+            hosts: [a.hostname ?? `${a.name}.external-proxy.invalid`],
+            addresses: a.addresses,
+            ports: [{ number: a.port, name: `tcp-${a.port}`, protocol: "TCP" }],
+            location: "MESH_EXTERNAL",
+            resolution: "NONE",
+            ...(a.exportTo ? { exportTo: a.exportTo } : {}),
+        },
+    );
 }
 
 /**

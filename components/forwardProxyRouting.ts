@@ -5,7 +5,17 @@ import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
 import { KubeObject } from "../kube/types";
-import { dnsLabel, exportToSchema, hostPattern, ipAddress, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "../validation/common";
+import {
+    dnsLabel,
+    exportToSchema,
+    hostPattern,
+    ipAddress,
+    namespaceName,
+    nonEmptyList,
+    oneOfEnum,
+    portNumber,
+    checkUnique,
+} from "../validation/common";
 import { EndpointsApi } from "../validation/modes";
 import { TYPE_TOKENS } from "../base/typeTokens";
 import { childName } from "../base/childNames";
@@ -40,23 +50,41 @@ export interface ForwardProxyRoutingOptions {
 /** Args of ForwardProxyRouting. */
 export interface ForwardProxyRoutingArgs extends ForwardProxyRoutingOptions {}
 
-export const forwardProxyRoutingArgsSchema = z.strictObject({
-    name: dnsLabel,
-    namespace: namespaceName,
-    domains: nonEmptyList(hostPattern, "domain").superRefine((d, ctx) => checkUnique(d, (x) => x, ctx, (i) => [i], "domain")),
-    proxyAddresses: nonEmptyList(ipAddress, "address"),
-    httpProxyPort: portNumber.default(8080),
-    sniProxyPort: portNumber.default(8443),
-    httpPort: portNumber.default(80),
-    tlsPort: portNumber.default(443),
-    endpointsApi: oneOfEnum(EndpointsApi).default("EndpointSlice"),
-    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
-    exportTo: exportToSchema.optional(),
-}).superRefine((a, ctx) => {
-    if (a.httpPort === a.tlsPort) {
-        ctx.addIssue({ code: "custom", path: ["tlsPort"], message: `${a.tlsPort} is also the httpPort: HTTP and TLS need different application ports`, input: a.tlsPort });
-    }
-});
+export const forwardProxyRoutingArgsSchema = z
+    .strictObject({
+        name: dnsLabel,
+        namespace: namespaceName,
+        domains: nonEmptyList(hostPattern, "domain").superRefine((d, ctx) =>
+            checkUnique(
+                d,
+                (x) => x,
+                ctx,
+                (i) => [i],
+                "domain",
+            ),
+        ),
+        proxyAddresses: nonEmptyList(ipAddress, "address"),
+        httpProxyPort: portNumber.default(8080),
+        sniProxyPort: portNumber.default(8443),
+        httpPort: portNumber.default(80),
+        tlsPort: portNumber.default(443),
+        endpointsApi: oneOfEnum(EndpointsApi).default("EndpointSlice"),
+        clusterDomain: z
+            .string()
+            .regex(/^[a-z0-9.-]+$/)
+            .default("cluster.local"),
+        exportTo: exportToSchema.optional(),
+    })
+    .superRefine((a, ctx) => {
+        if (a.httpPort === a.tlsPort) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["tlsPort"],
+                message: `${a.tlsPort} is also the httpPort: HTTP and TLS need different application ports`,
+                input: a.tlsPort,
+            });
+        }
+    });
 
 const _argsMatchSchema: Accepts<typeof forwardProxyRoutingArgsSchema, ForwardProxyRoutingArgs> = true;
 void _argsMatchSchema;
@@ -73,7 +101,12 @@ export function forwardProxyObjects(a: z.output<typeof forwardProxyRoutingArgsSc
     const vs: VirtualServiceSpec = {
         hosts: a.domains,
         http: [{ match: [{ port: a.httpPort }], route: [{ destination: { host: svcHost(httpName), port: { number: a.httpProxyPort } } }] }],
-        tls: [{ match: [{ port: a.tlsPort, sniHosts: a.domains }], route: [{ destination: { host: svcHost(tlsName), port: { number: a.sniProxyPort } } }] }],
+        tls: [
+            {
+                match: [{ port: a.tlsPort, sniHosts: a.domains }],
+                route: [{ destination: { host: svcHost(tlsName), port: { number: a.sniProxyPort } } }],
+            },
+        ],
     };
     const meta = { name: a.name, namespace: a.namespace, labels };
     const exportTo = a.exportTo ? { exportTo: a.exportTo } : {};
@@ -85,7 +118,10 @@ export function forwardProxyObjects(a: z.output<typeof forwardProxyRoutingArgsSc
         // The domains must be in the registry for sidecars to apply the routes (REGISTRY_ONLY too).
         istioObject("ServiceEntry", meta, {
             hosts: a.domains,
-            ports: [{ number: a.httpPort, name: `http-${a.httpPort}`, protocol: "HTTP" }, { number: a.tlsPort, name: `tls-${a.tlsPort}`, protocol: "TLS" }],
+            ports: [
+                { number: a.httpPort, name: `http-${a.httpPort}`, protocol: "HTTP" },
+                { number: a.tlsPort, name: `tls-${a.tlsPort}`, protocol: "TLS" },
+            ],
             location: "MESH_EXTERNAL",
             resolution: "NONE",
             ...exportTo,

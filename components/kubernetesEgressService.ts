@@ -5,7 +5,17 @@ import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
 import { endpointObjects, selectorlessService } from "../kube/selectorlessService";
 import { KubeObject, ServicePortSpec } from "../kube/types";
-import { dnsLabel, exactHost, exportToSchema, ipAddress, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "../validation/common";
+import {
+    dnsLabel,
+    exactHost,
+    exportToSchema,
+    ipAddress,
+    namespaceName,
+    nonEmptyList,
+    oneOfEnum,
+    portNumber,
+    checkUnique,
+} from "../validation/common";
 import { EndpointsApi, ServiceTlsMode } from "../validation/modes";
 import { TYPE_TOKENS } from "../base/typeTokens";
 import { childName } from "../base/childNames";
@@ -51,32 +61,60 @@ export interface KubernetesEgressServiceOptions {
 /** Args of KubernetesEgressService. */
 export interface KubernetesEgressServiceArgs extends KubernetesEgressServiceOptions {}
 
-export const kubernetesEgressServiceArgsSchema = z.strictObject({
-    name: dnsLabel,
-    namespace: namespaceName,
-    externalName: exactHost.optional(),
-    addresses: nonEmptyList(ipAddress, "address").optional(),
-    ports: nonEmptyList(z.strictObject({ port: portNumber, name: dnsLabel.optional(), targetPort: portNumber.optional() }), "port")
-        .superRefine((ports, ctx) => checkUnique(ports, (p) => String(p.port), ctx, (i) => [i, "port"], "port")),
-    endpointsApi: oneOfEnum(EndpointsApi).default("EndpointSlice"),
-    tlsMode: oneOfEnum(ServiceTlsMode).default("DISABLE"),
-    sni: exactHost.optional(),
-    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
-    exportTo: exportToSchema.optional(),
-}).superRefine((a, ctx) => {
-    if ((a.externalName === undefined) === (a.addresses === undefined)) {
-        ctx.addIssue({ code: "custom", path: ["externalName"], message: "set exactly one of externalName (ExternalName Service) or addresses (selector-less Service)", input: a.externalName });
-    }
-    if (a.tlsMode === "SIMPLE" && !a.sni && !a.externalName) {
-        ctx.addIssue({ code: "custom", path: ["sni"], message: "is required for tlsMode \"SIMPLE\" with addresses: the external host name to send and verify", input: a.sni });
-    }
-});
+export const kubernetesEgressServiceArgsSchema = z
+    .strictObject({
+        name: dnsLabel,
+        namespace: namespaceName,
+        externalName: exactHost.optional(),
+        addresses: nonEmptyList(ipAddress, "address").optional(),
+        ports: nonEmptyList(
+            z.strictObject({ port: portNumber, name: dnsLabel.optional(), targetPort: portNumber.optional() }),
+            "port",
+        ).superRefine((ports, ctx) =>
+            checkUnique(
+                ports,
+                (p) => String(p.port),
+                ctx,
+                (i) => [i, "port"],
+                "port",
+            ),
+        ),
+        endpointsApi: oneOfEnum(EndpointsApi).default("EndpointSlice"),
+        tlsMode: oneOfEnum(ServiceTlsMode).default("DISABLE"),
+        sni: exactHost.optional(),
+        clusterDomain: z
+            .string()
+            .regex(/^[a-z0-9.-]+$/)
+            .default("cluster.local"),
+        exportTo: exportToSchema.optional(),
+    })
+    .superRefine((a, ctx) => {
+        if ((a.externalName === undefined) === (a.addresses === undefined)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["externalName"],
+                message: "set exactly one of externalName (ExternalName Service) or addresses (selector-less Service)",
+                input: a.externalName,
+            });
+        }
+        if (a.tlsMode === "SIMPLE" && !a.sni && !a.externalName) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["sni"],
+                message: 'is required for tlsMode "SIMPLE" with addresses: the external host name to send and verify',
+                input: a.sni,
+            });
+        }
+    });
 
 const _argsMatchSchema: Accepts<typeof kubernetesEgressServiceArgsSchema, KubernetesEgressServiceArgs> = true;
 void _argsMatchSchema;
 
 /** The Service and Istio objects of an external service, as a pure function of validated args. */
-export function kubernetesEgressServiceObjects(a: z.output<typeof kubernetesEgressServiceArgsSchema>, labels: Record<string, string>): KubeObject[] {
+export function kubernetesEgressServiceObjects(
+    a: z.output<typeof kubernetesEgressServiceArgsSchema>,
+    labels: Record<string, string>,
+): KubeObject[] {
     const meta = { name: a.name, namespace: a.namespace, labels };
     const ports: ServicePortSpec[] = a.ports.map((p) => ({
         name: p.name ?? `tcp-${p.port}`,
@@ -91,35 +129,53 @@ export function kubernetesEgressServiceObjects(a: z.output<typeof kubernetesEgre
     // concrete service, and the DestinationRule goes on it.
     const objects = a.externalName
         ? [
-            { apiVersion: "v1" as const, kind: "Service" as const, metadata: meta, spec: { type: "ExternalName" as const, externalName: a.externalName, ports } },
-            istioObject("ServiceEntry", meta, {
-                hosts: [a.externalName],
-                ports: a.ports.map((p) => ({
-                    number: p.port,
-                    name: p.name ?? `tcp-${p.port}`,
-                    protocol: protocolFromPortName(p.name ?? "tcp"),
-                    ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
-                })),
-                location: "MESH_EXTERNAL",
-                resolution: "DNS",
-                ...(a.exportTo ? { exportTo: a.exportTo } : {}),
-            }),
-        ]
+              {
+                  apiVersion: "v1" as const,
+                  kind: "Service" as const,
+                  metadata: meta,
+                  spec: { type: "ExternalName" as const, externalName: a.externalName, ports },
+              },
+              istioObject("ServiceEntry", meta, {
+                  hosts: [a.externalName],
+                  ports: a.ports.map((p) => ({
+                      number: p.port,
+                      name: p.name ?? `tcp-${p.port}`,
+                      protocol: protocolFromPortName(p.name ?? "tcp"),
+                      ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}),
+                  })),
+                  location: "MESH_EXTERNAL",
+                  resolution: "DNS",
+                  ...(a.exportTo ? { exportTo: a.exportTo } : {}),
+              }),
+          ]
         : [selectorlessService(meta, ports), ...endpointObjects(a.endpointsApi, meta, a.addresses ?? [], ports)];
     const tls = a.tlsMode === "SIMPLE" ? { mode: "SIMPLE" as const, sni: a.sni ?? a.externalName } : { mode: "DISABLE" as const };
-    return [...objects, istioObject("DestinationRule", meta, { host: a.externalName ?? host, trafficPolicy: { tls }, ...(a.exportTo ? { exportTo: a.exportTo } : {}) })];
+    return [
+        ...objects,
+        istioObject("DestinationRule", meta, {
+            host: a.externalName ?? host,
+            trafficPolicy: { tls },
+            ...(a.exportTo ? { exportTo: a.exportTo } : {}),
+        }),
+    ];
 }
 
 /** The protocol Istio infers from a Service port name ("http-x" → HTTP), for the ServiceEntry twin. */
 export function protocolFromPortName(name: string): PortProtocol {
     const prefix = name.split("-")[0]?.toLowerCase();
     switch (prefix) {
-        case "http": return "HTTP";
-        case "http2": return "HTTP2";
-        case "https": return "HTTPS";
-        case "tls": return "TLS";
-        case "grpc": return "GRPC";
-        default: return "TCP";
+        case "http":
+            return "HTTP";
+        case "http2":
+            return "HTTP2";
+        case "https":
+            return "HTTPS";
+        case "tls":
+            return "TLS";
+        case "grpc":
+            return "GRPC";
+        default:
+            return "TCP";
     }
 }
 

@@ -27,18 +27,33 @@ export interface RegistryOnlyOutboundOptions {
 /** Args of RegistryOnlyOutbound. */
 export interface RegistryOnlyOutboundArgs extends RegistryOnlyOutboundOptions {}
 
-export const registryOnlyOutboundArgsSchema = z.strictObject({
-    namespaces: nonEmptyList(namespaceName, "namespace").superRefine((ns, ctx) => checkUnique(ns, (x) => x, ctx, (i) => [i], "namespace")),
-    sidecarName: dnsLabel.default("default"),
-    importNamespaces: z.array(namespaceName).default([]),
-    rootNamespace: namespaceName.default("istio-system"),
-}).superRefine((a, ctx) => {
-    a.namespaces.forEach((ns, i) => {
-        if (ns === a.rootNamespace) {
-            ctx.addIssue({ code: "custom", path: ["namespaces", i], message: `${JSON.stringify(ns)} is the mesh root namespace: a Sidecar there without a workloadSelector applies to every namespace (use the mesh-wide setting instead)`, input: ns });
-        }
+export const registryOnlyOutboundArgsSchema = z
+    .strictObject({
+        namespaces: nonEmptyList(namespaceName, "namespace").superRefine((ns, ctx) =>
+            checkUnique(
+                ns,
+                (x) => x,
+                ctx,
+                (i) => [i],
+                "namespace",
+            ),
+        ),
+        sidecarName: dnsLabel.default("default"),
+        importNamespaces: z.array(namespaceName).default([]),
+        rootNamespace: namespaceName.default("istio-system"),
+    })
+    .superRefine((a, ctx) => {
+        a.namespaces.forEach((ns, i) => {
+            if (ns === a.rootNamespace) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["namespaces", i],
+                    message: `${JSON.stringify(ns)} is the mesh root namespace: a Sidecar there without a workloadSelector applies to every namespace (use the mesh-wide setting instead)`,
+                    input: ns,
+                });
+            }
+        });
     });
-});
 
 /** A namespace's Sidecar egress hosts: its own namespace, the root namespace and the imported ones, nothing else. */
 export function registryOnlyEgressHosts(a: z.output<typeof registryOnlyOutboundArgsSchema>, namespace: string): string[] {
@@ -68,10 +83,14 @@ export class RegistryOnlyOutbound extends pulumi.ComponentResource {
         const a = validateArgs(registryOnlyOutboundArgsSchema, args, this);
         const labels = managedLabels("RegistryOnlyOutbound");
         for (const ns of a.namespaces) {
-            const sidecar = istioObject("Sidecar", { name: a.sidecarName, namespace: ns, labels }, {
-                egress: [{ hosts: registryOnlyEgressHosts(a, ns) }],
-                outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
-            });
+            const sidecar = istioObject(
+                "Sidecar",
+                { name: a.sidecarName, namespace: ns, labels },
+                {
+                    egress: [{ hosts: registryOnlyEgressHosts(a, ns) }],
+                    outboundTrafficPolicy: { mode: "REGISTRY_ONLY" },
+                },
+            );
             registerObject(childName(name, ns), sidecar, { parent: this });
         }
         this.registerOutputs({});

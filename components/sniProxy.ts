@@ -74,8 +74,10 @@ export interface SniProxyOptions {
     readonly tolerations?: Toleration[];
 }
 
-const resolversSchema = nonEmptyList(z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a resolver address` }), "resolver")
-    .default(["kube-dns.kube-system.svc.cluster.local"]);
+const resolversSchema = nonEmptyList(
+    z.string().regex(/^[A-Za-z0-9.:-]+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a resolver address` }),
+    "resolver",
+).default(["kube-dns.kube-system.svc.cluster.local"]);
 
 /** The sniProxy part of Egress args; the routes are built from the destinations, then checked by sniProxyArgsSchema. */
 export const sniProxyOptionsSchema = z.strictObject({
@@ -92,13 +94,36 @@ export const sniProxyOptionsSchema = z.strictObject({
 export const sniProxyArgsSchema = z.strictObject({
     name: dnsLabel.default("egress-sni-proxy"),
     namespace: namespaceName.default("istio-system"),
-    routes: nonEmptyList(z.strictObject({
-        port: portNumber,
-        allowedHosts: nonEmptyList(hostPattern, "allowed host").superRefine((hs, ctx) => checkUnique(hs, (h) => h, ctx, (i) => [i], "allowed host")),
-    }), "route").superRefine((routes, ctx) => {
-        checkUnique(routes, (r) => String(r.port), ctx, (i) => [i, "port"], "port");
+    routes: nonEmptyList(
+        z.strictObject({
+            port: portNumber,
+            allowedHosts: nonEmptyList(hostPattern, "allowed host").superRefine((hs, ctx) =>
+                checkUnique(
+                    hs,
+                    (h) => h,
+                    ctx,
+                    (i) => [i],
+                    "allowed host",
+                ),
+            ),
+        }),
+        "route",
+    ).superRefine((routes, ctx) => {
+        checkUnique(
+            routes,
+            (r) => String(r.port),
+            ctx,
+            (i) => [i, "port"],
+            "port",
+        );
         // Privileged ports move up by 10000 inside the pod (non-root): they must not meet another port there.
-        checkUnique(routes, (r) => String(unprivilegedPort(r.port)), ctx, (i) => [i, "port"], "in-pod listen port (a port below 1024 listens on port + 10000)");
+        checkUnique(
+            routes,
+            (r) => String(unprivilegedPort(r.port)),
+            ctx,
+            (i) => [i, "port"],
+            "in-pod listen port (a port below 1024 listens on port + 10000)",
+        );
     }),
     ipv6: z.boolean().default(false),
     resolvers: resolversSchema,
@@ -106,8 +131,12 @@ export const sniProxyArgsSchema = z.strictObject({
     replicas: z.number().int().min(1).default(2),
     nodeSelector: labelMap.optional(),
     tolerations: z.array(tolerationSchema).optional(),
-    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
-    gatewaySelector: labelMap.refine((m) => Object.keys(m).length > 0, { error: "needs at least one label" })
+    clusterDomain: z
+        .string()
+        .regex(/^[a-z0-9.-]+$/)
+        .default("cluster.local"),
+    gatewaySelector: labelMap
+        .refine((m) => Object.keys(m).length > 0, { error: "needs at least one label" })
         .default({ app: "istio-egressgateway", istio: "egressgateway" }),
 });
 

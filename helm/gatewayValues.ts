@@ -34,11 +34,23 @@ export function gatewayValues(v: GatewayValuesInput): HelmValues {
             type: "ClusterIP",
             ports: [
                 { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
-                ...v.ports.map((p) => ({ name: gatewayServicePortName(p), port: p.port, protocol: "TCP", targetPort: p.targetPort ?? p.port })),
+                ...v.ports.map((p) => ({
+                    name: gatewayServicePortName(p),
+                    port: p.port,
+                    protocol: "TCP",
+                    targetPort: p.targetPort ?? p.port,
+                })),
             ],
         },
         autoscaling: v.autoscaling
-            ? { enabled: true, minReplicas: v.autoscaling.minReplicas, maxReplicas: v.autoscaling.maxReplicas, ...(v.autoscaling.targetCPUUtilizationPercentage !== undefined ? { targetCPUUtilizationPercentage: v.autoscaling.targetCPUUtilizationPercentage } : {}) }
+            ? {
+                  enabled: true,
+                  minReplicas: v.autoscaling.minReplicas,
+                  maxReplicas: v.autoscaling.maxReplicas,
+                  ...(v.autoscaling.targetCPUUtilizationPercentage !== undefined
+                      ? { targetCPUUtilizationPercentage: v.autoscaling.targetCPUUtilizationPercentage }
+                      : {}),
+              }
             : { enabled: false },
     };
     if (!v.autoscaling && v.replicas !== undefined) {

@@ -24,18 +24,20 @@ export function destinationPolicySpec(d: ResolvedDestination, gateway: GatewayRe
     const from: { source: AuthorizationSource }[] = allowsAnyone(s)
         ? [{ source: { principals: ["*"] } }]
         : [
-            ...(s.namespaces.length > 0 ? [{ source: { namespaces: s.namespaces } }] : []),
-            ...(s.serviceAccounts.length > 0 ? [{ source: { serviceAccounts: s.serviceAccounts } }] : []),
-        ];
+              ...(s.namespaces.length > 0 ? [{ source: { namespaces: s.namespaces } }] : []),
+              ...(s.serviceAccounts.length > 0 ? [{ source: { serviceAccounts: s.serviceAccounts } }] : []),
+          ];
     const http = d.protocol === "HTTP";
     const rule: AuthorizationRule = {
         from,
-        to: [{
-            operation: {
-                ports: [String(gatewayTargetPort(gateway, d.gatewayPort))],
-                ...(http ? { hosts: [d.host, `${d.host}:${d.port}`] } : {}),
+        to: [
+            {
+                operation: {
+                    ports: [String(gatewayTargetPort(gateway, d.gatewayPort))],
+                    ...(http ? { hosts: [d.host, `${d.host}:${d.port}`] } : {}),
+                },
             },
-        }],
+        ],
         when: [{ key: "connection.sni", values: [sni] }],
     };
     return { selector: { matchLabels: gateway.selector }, action: "ALLOW", rules: [rule] };

@@ -4,8 +4,19 @@ import { isWildcard } from "../validation/common";
 import { allowNothingPolicySpec, destinationPolicySpec } from "./authorizationObjects";
 import { allowsAnyone, sourceNamespaces } from "../validation/sources";
 import {
-    DestinationRuleSpec, GatewayServer, HttpRoute, IstioObject, ObjectMeta, PortProtocol, ServiceEntrySpec, ServicePort,
-    Subset, TcpRoute, TlsRoute, VirtualServiceSpec, istioObject,
+    DestinationRuleSpec,
+    GatewayServer,
+    HttpRoute,
+    IstioObject,
+    ObjectMeta,
+    PortProtocol,
+    ServiceEntrySpec,
+    ServicePort,
+    Subset,
+    TcpRoute,
+    TlsRoute,
+    VirtualServiceSpec,
+    istioObject,
 } from "./types";
 
 // Pure builders: the Istio objects that route each destination, following the seeds' YAML.
@@ -47,7 +58,11 @@ function withExportTo<T extends object>(spec: T, exportTo: string[] | undefined)
  * the VirtualService with its second hop): the namespaces asked for, plus the gateway's own.
  * Without it the gateway never sees its route and answers "no route matched".
  */
-export function exportToWithGateway(exportTo: string[] | undefined, objectNamespace: string, gatewayNamespace: string): string[] | undefined {
+export function exportToWithGateway(
+    exportTo: string[] | undefined,
+    objectNamespace: string,
+    gatewayNamespace: string,
+): string[] | undefined {
     if (!exportTo || exportTo.includes("*")) {
         return exportTo;
     }
@@ -92,13 +107,19 @@ export function gatewaySni(d: ResolvedDestination): string {
 function gatewayServer(d: ResolvedDestination): GatewayServer {
     const number = d.gatewayPort as number;
     const protocol = d.protocol === "TLS" && !d.tls ? "TLS" : "HTTPS";
-    return { port: { number, protocol, name: `${protocol.toLowerCase()}-${number}-${d.name}` }, hosts: [d.host], tls: { mode: "ISTIO_MUTUAL" } };
+    return {
+        port: { number, protocol, name: `${protocol.toLowerCase()}-${number}-${d.name}` },
+        hosts: [d.host],
+        tls: { mode: "ISTIO_MUTUAL" },
+    };
 }
 
 function gatewaySubset(d: ResolvedDestination): Subset {
     return {
         name: d.name,
-        trafficPolicy: { portLevelSettings: [{ port: { number: d.gatewayPort as number }, tls: { mode: "ISTIO_MUTUAL", sni: gatewaySni(d) } }] },
+        trafficPolicy: {
+            portLevelSettings: [{ port: { number: d.gatewayPort as number }, tls: { mode: "ISTIO_MUTUAL", sni: gatewaySni(d) } }],
+        },
     };
 }
 
@@ -112,7 +133,10 @@ function upstream(d: ResolvedDestination, sniProxyHost: string | undefined): { h
 
 /** The two-hop VirtualService: mesh → egress gateway, egress gateway → external (or SNI proxy). */
 export function twoHopVirtualServiceSpec(
-    d: ResolvedDestination, gateway: GatewayRef, sniProxyHost: string | undefined, exportTo?: string[],
+    d: ResolvedDestination,
+    gateway: GatewayRef,
+    sniProxyHost: string | undefined,
+    exportTo?: string[],
 ): VirtualServiceSpec {
     const gwName = `${gateway.namespace}/${gateway.name}`;
     const gwHost = gatewayServiceHost(gateway);
@@ -183,9 +207,8 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
         const objects: IstioObject[] = [];
         const m = meta(d.name, args.namespace, labels);
         const visibleTo = args.exportTo ?? exportToForSources(d);
-        const seenByGateway = d.egress === "GATEWAY" && args.gateway
-            ? exportToWithGateway(visibleTo, args.namespace, args.gateway.namespace)
-            : visibleTo;
+        const seenByGateway =
+            d.egress === "GATEWAY" && args.gateway ? exportToWithGateway(visibleTo, args.namespace, args.gateway.namespace) : visibleTo;
         if (d.createServiceEntry) {
             objects.push(istioObject("ServiceEntry", m, serviceEntrySpec(d, seenByGateway)));
         }
@@ -204,10 +227,12 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
         if (d.tls) {
             // Only the gateway originates: the rule is for its pods alone (exportTo "." and a
             // workloadSelector, which is also what lets Istio use credentialName at a gateway).
-            objects.push(istioObject("DestinationRule", m, {
-                ...originationDestinationRuleSpec(d, ["."]),
-                workloadSelector: { matchLabels: gateway.selector },
-            }));
+            objects.push(
+                istioObject("DestinationRule", m, {
+                    ...originationDestinationRuleSpec(d, ["."]),
+                    workloadSelector: { matchLabels: gateway.selector },
+                }),
+            );
         }
         return { destination: d, objects, gatewayServer: gatewayServer(d), gatewaySubset: gatewaySubset(d) };
     });
@@ -216,11 +241,22 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
     if (args.gateway && viaGateway.length > 0) {
         const gateway = args.gateway;
         const gm = meta(gateway.name, gateway.namespace, labels);
-        shared.push(istioObject("Gateway", gm, { selector: gateway.selector, servers: viaGateway.map((p) => p.gatewayServer as GatewayServer) }));
-        shared.push(istioObject("DestinationRule", gm, withExportTo({
-            host: gatewayServiceHost(gateway),
-            subsets: viaGateway.map((p) => p.gatewaySubset as Subset),
-        }, args.exportTo ?? subsetsExportTo(viaGateway.map((p) => p.destination)))));
+        shared.push(
+            istioObject("Gateway", gm, { selector: gateway.selector, servers: viaGateway.map((p) => p.gatewayServer as GatewayServer) }),
+        );
+        shared.push(
+            istioObject(
+                "DestinationRule",
+                gm,
+                withExportTo(
+                    {
+                        host: gatewayServiceHost(gateway),
+                        subsets: viaGateway.map((p) => p.gatewaySubset as Subset),
+                    },
+                    args.exportTo ?? subsetsExportTo(viaGateway.map((p) => p.destination)),
+                ),
+            ),
+        );
         shared.push(istioObject("AuthorizationPolicy", gm, allowNothingPolicySpec(gateway)));
     }
     return { shared, perDestination };

@@ -37,7 +37,13 @@ const tcp = (ports: number[]): NetworkPolicyPort[] => ports.map((port) => ({ pro
  */
 export function egressNetworkPolicy(meta: ObjectMeta, rules: EgressPolicyRules): NetworkPolicyObject {
     const egress: NonNullable<NetworkPolicyObject["spec"]["egress"]> = [
-        { to: [namespacePeer(rules.dnsNamespace, rules.dnsPodLabels)], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+        {
+            to: [namespacePeer(rules.dnsNamespace, rules.dnsPodLabels)],
+            ports: [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+            ],
+        },
         { to: [namespacePeer(rules.gateway.namespace, rules.gateway.podLabels)], ports: tcp(rules.gateway.ports) },
         { to: [namespacePeer(rules.controlPlane.namespace, rules.controlPlane.podLabels)], ports: tcp(rules.controlPlane.ports) },
     ];

@@ -12,7 +12,12 @@ export function selectorlessService(meta: ObjectMeta, ports: ServicePortSpec[]):
 }
 
 /** EndpointSlices for the addresses, one per IP family (a slice holds one family). */
-export function endpointSlices(meta: ObjectMeta, serviceName: string, addresses: string[], ports: ServicePortSpec[]): EndpointSliceObject[] {
+export function endpointSlices(
+    meta: ObjectMeta,
+    serviceName: string,
+    addresses: string[],
+    ports: ServicePortSpec[],
+): EndpointSliceObject[] {
     const families: ["IPv4" | "IPv6", string[]][] = [
         ["IPv4", addresses.filter((a) => isIP(a) === 4)],
         ["IPv6", addresses.filter((a) => isIP(a) === 6)],
@@ -42,13 +47,20 @@ export function legacyEndpoints(meta: ObjectMeta, addresses: string[], ports: Se
         apiVersion: "v1",
         kind: "Endpoints",
         metadata: meta,
-        subsets: [{
-            addresses: addresses.map((ip) => ({ ip })),
-            ports: ports.map((p) => ({ name: p.name, port: p.targetPort ?? p.port, protocol: "TCP" as const })),
-        }],
+        subsets: [
+            {
+                addresses: addresses.map((ip) => ({ ip })),
+                ports: ports.map((p) => ({ name: p.name, port: p.targetPort ?? p.port, protocol: "TCP" as const })),
+            },
+        ],
     };
 }
 
-export function endpointObjects(api: EndpointsApi, meta: ObjectMeta, addresses: string[], ports: ServicePortSpec[]): (EndpointSliceObject | EndpointsObject)[] {
+export function endpointObjects(
+    api: EndpointsApi,
+    meta: ObjectMeta,
+    addresses: string[],
+    ports: ServicePortSpec[],
+): (EndpointSliceObject | EndpointsObject)[] {
     return api === "Endpoints" ? [legacyEndpoints(meta, addresses, ports)] : endpointSlices(meta, meta.name, addresses, ports);
 }

@@ -77,12 +77,21 @@ export interface DeploymentObject {
         template: {
             metadata: { labels: Record<string, string>; annotations: Record<string, string> };
             spec: {
-                securityContext?: { runAsNonRoot: boolean; runAsUser: number; runAsGroup: number; seccompProfile: { type: "RuntimeDefault" } };
+                securityContext?: {
+                    runAsNonRoot: boolean;
+                    runAsUser: number;
+                    runAsGroup: number;
+                    seccompProfile: { type: "RuntimeDefault" };
+                };
                 containers: {
                     name: string;
                     image: string;
                     ports: { name: string; containerPort: number; protocol: "TCP" }[];
-                    securityContext?: { allowPrivilegeEscalation: boolean; readOnlyRootFilesystem: boolean; capabilities: { drop: string[] } };
+                    securityContext?: {
+                        allowPrivilegeEscalation: boolean;
+                        readOnlyRootFilesystem: boolean;
+                        capabilities: { drop: string[] };
+                    };
                     volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
                     resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
                     readinessProbe?: { tcpSocket: { port: number }; periodSeconds: number };

@@ -60,9 +60,18 @@ function validate(o: SniProxyConfigOptions): void {
             check(HOST_PATTERN.test(h) && h.length <= 253, `${JSON.stringify(h)} is not a host name or *.domain pattern`);
         }
     }
-    check(o.resolvers.length > 0 && o.resolvers.every((r) => RESOLVER.test(r)), `resolvers ${JSON.stringify(o.resolvers)} are not addresses or names`);
-    check(o.listenAddress === undefined || isIP(o.listenAddress) !== 0, `listen address ${JSON.stringify(o.listenAddress)} is not an IP address`);
-    check(o.pidFile === undefined || /^\/[A-Za-z0-9._/-]+$/.test(o.pidFile), `pid file ${JSON.stringify(o.pidFile)} is not an absolute path`);
+    check(
+        o.resolvers.length > 0 && o.resolvers.every((r) => RESOLVER.test(r)),
+        `resolvers ${JSON.stringify(o.resolvers)} are not addresses or names`,
+    );
+    check(
+        o.listenAddress === undefined || isIP(o.listenAddress) !== 0,
+        `listen address ${JSON.stringify(o.listenAddress)} is not an IP address`,
+    );
+    check(
+        o.pidFile === undefined || /^\/[A-Za-z0-9._/-]+$/.test(o.pidFile),
+        `pid file ${JSON.stringify(o.pidFile)} is not an absolute path`,
+    );
 }
 
 /** nginx resolvers: IPv6 literals in brackets. */

@@ -40,7 +40,9 @@ const NGINX_UID = 101;
  * DestinationRule for the proxy's host, so a mesh-wide ISTIO_MUTUAL rule cannot break the hop.
  * nginx runs as non-root on unprivileged ports, with a read-only root file system.
  */
-export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, DeploymentObject, ServiceObject, NetworkPolicyObject, IstioObject<"DestinationRule">] {
+export function sniProxyObjects(
+    p: SniProxyPlanInput,
+): [ConfigMapObject, DeploymentObject, ServiceObject, NetworkPolicyObject, IstioObject<"DestinationRule">] {
     const meta: ObjectMeta = { name: p.name, namespace: p.namespace, labels: p.labels };
     const listeners = p.routes.map((r) => ({ listenPort: unprivilegedPort(r.port), upstreamPort: r.port, allowedHosts: r.allowedHosts }));
     const conf = sniProxyConfig({ listeners, resolvers: p.resolvers, ipv6: p.ipv6 });
@@ -64,22 +66,41 @@ export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, Deploym
                     },
                 },
                 spec: {
-                    securityContext: { runAsNonRoot: true, runAsUser: NGINX_UID, runAsGroup: NGINX_UID, seccompProfile: { type: "RuntimeDefault" } },
-                    containers: [{
-                        name: "nginx",
-                        image: p.image,
-                        ports: listeners.map((l) => ({ name: `tls-${l.upstreamPort}`, containerPort: l.listenPort, protocol: "TCP" as const })),
-                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                        volumeMounts: [
-                            { name: "config", mountPath: "/etc/nginx", readOnly: true },
-                            // nginx writes its pid file and temporary files here.
-                            { name: "tmp", mountPath: "/tmp" },
-                            { name: "cache", mountPath: "/var/cache/nginx" },
-                        ],
-                        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
-                        readinessProbe: { tcpSocket: { port: listeners[0]?.listenPort as number }, periodSeconds: 10 },
-                    }],
-                    volumes: [{ name: "config", configMap: { name: p.name } }, { name: "tmp", emptyDir: {} }, { name: "cache", emptyDir: {} }],
+                    securityContext: {
+                        runAsNonRoot: true,
+                        runAsUser: NGINX_UID,
+                        runAsGroup: NGINX_UID,
+                        seccompProfile: { type: "RuntimeDefault" },
+                    },
+                    containers: [
+                        {
+                            name: "nginx",
+                            image: p.image,
+                            ports: listeners.map((l) => ({
+                                name: `tls-${l.upstreamPort}`,
+                                containerPort: l.listenPort,
+                                protocol: "TCP" as const,
+                            })),
+                            securityContext: {
+                                allowPrivilegeEscalation: false,
+                                readOnlyRootFilesystem: true,
+                                capabilities: { drop: ["ALL"] },
+                            },
+                            volumeMounts: [
+                                { name: "config", mountPath: "/etc/nginx", readOnly: true },
+                                // nginx writes its pid file and temporary files here.
+                                { name: "tmp", mountPath: "/tmp" },
+                                { name: "cache", mountPath: "/var/cache/nginx" },
+                            ],
+                            resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+                            readinessProbe: { tcpSocket: { port: listeners[0]?.listenPort as number }, periodSeconds: 10 },
+                        },
+                    ],
+                    volumes: [
+                        { name: "config", configMap: { name: p.name } },
+                        { name: "tmp", emptyDir: {} },
+                        { name: "cache", emptyDir: {} },
+                    ],
                     ...(p.nodeSelector ? { nodeSelector: p.nodeSelector } : {}),
                     ...(p.tolerations ? { tolerations: p.tolerations } : {}),
                 },
@@ -93,7 +114,12 @@ export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, Deploym
         spec: {
             type: "ClusterIP",
             selector: podLabels,
-            ports: listeners.map((l) => ({ name: `tls-${l.upstreamPort}`, port: l.upstreamPort, protocol: "TCP" as const, targetPort: l.listenPort })),
+            ports: listeners.map((l) => ({
+                name: `tls-${l.upstreamPort}`,
+                port: l.upstreamPort,
+                protocol: "TCP" as const,
+                targetPort: l.listenPort,
+            })),
         },
     };
     const ingress: NetworkPolicyObject = {
@@ -103,10 +129,12 @@ export function sniProxyObjects(p: SniProxyPlanInput): [ConfigMapObject, Deploym
         spec: {
             podSelector: { matchLabels: podLabels },
             policyTypes: ["Ingress"],
-            ingress: [{
-                from: [{ podSelector: { matchLabels: p.gatewaySelector } }],
-                ports: listeners.map((l) => ({ protocol: "TCP" as const, port: l.listenPort })),
-            }],
+            ingress: [
+                {
+                    from: [{ podSelector: { matchLabels: p.gatewaySelector } }],
+                    ports: listeners.map((l) => ({ protocol: "TCP" as const, port: l.listenPort })),
+                },
+            ],
         },
     };
     const plainToProxy = istioObject("DestinationRule", meta, {

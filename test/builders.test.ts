@@ -28,25 +28,50 @@ describe("pure builders", () => {
         assert.match(conf, /^\s+resolver 10\.96\.0\.10 valid=30s ipv6=off;$/m);
         assert.match(conf, new RegExp(`^\\s+default ${BLOCKED_UPSTREAM.replace(/\./g, "\\.")};$`, "m"));
         // Listening on 10443 (non-root), forwarding to 443; 9443 forwards only the partner hosts.
-        const block = (port: number) => conf.slice(conf.indexOf(`map $ssl_preread_server_name $egress_upstream_${port} {`), conf.indexOf(`proxy_pass $egress_upstream_${port};`));
+        const block = (port: number) =>
+            conf.slice(
+                conf.indexOf(`map $ssl_preread_server_name $egress_upstream_${port} {`),
+                conf.indexOf(`proxy_pass $egress_upstream_${port};`),
+            );
         assert.match(block(10443), /^\s+\*\.wikipedia\.org \$ssl_preread_server_name:443;$/m);
         assert.match(block(10443), /^\s+api\.example\.com \$ssl_preread_server_name:443;$/m);
         assert.doesNotMatch(block(10443), /partner/);
         assert.match(block(9443), /^\s+\*\.partner\.example\.com \$ssl_preread_server_name:9443;$/m);
         assert.doesNotMatch(block(9443), /wikipedia/);
-        const loopback = sniProxyConfig({ listeners: [{ listenPort: 8443, upstreamPort: 443, allowedHosts: ["a.example.com"] }], resolvers: ["127.0.0.1:5353"], listenAddress: "::1" });
+        const loopback = sniProxyConfig({
+            listeners: [{ listenPort: 8443, upstreamPort: 443, allowedHosts: ["a.example.com"] }],
+            resolvers: ["127.0.0.1:5353"],
+            listenAddress: "::1",
+        });
         assert.match(loopback, /listen \[::1\]:8443;/);
-        const dual = sniProxyConfig({ listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts: ["a.example.com"] }], resolvers: ["fd00::10"], ipv6: true });
+        const dual = sniProxyConfig({
+            listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts: ["a.example.com"] }],
+            resolvers: ["fd00::10"],
+            ipv6: true,
+        });
         assert.match(dual, /^\s+listen 10443;\n\s+listen \[::\]:10443;$/m);
         assert.match(dual, /resolver \[fd00::10\] valid=30s ipv6=on;/);
     });
 
     it("SNI proxy config: refuses inputs nginx would refuse or that could inject directives", () => {
-        const one = (allowedHosts: string[]) => ({ listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts }], resolvers: ["10.96.0.10"] });
+        const one = (allowedHosts: string[]) => ({
+            listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts }],
+            resolvers: ["10.96.0.10"],
+        });
         assert.throws(() => sniProxyConfig(one(["a.example.com; include /etc/passwd"])), /is not a host name/);
         assert.throws(() => sniProxyConfig(one(["a.example.com", "a.example.com"])), /lists a host twice/);
         assert.throws(() => sniProxyConfig({ ...one(["a.example.com"]), resolvers: ["10.0.0.1; daemon off"] }), /resolvers/);
-        assert.throws(() => sniProxyConfig({ listeners: [{ listenPort: 1, upstreamPort: 443, allowedHosts: ["a.b.com"] }, { listenPort: 1, upstreamPort: 9443, allowedHosts: ["c.d.com"] }], resolvers: ["10.96.0.10"] }), /used twice/);
+        assert.throws(
+            () =>
+                sniProxyConfig({
+                    listeners: [
+                        { listenPort: 1, upstreamPort: 443, allowedHosts: ["a.b.com"] },
+                        { listenPort: 1, upstreamPort: 9443, allowedHosts: ["c.d.com"] },
+                    ],
+                    resolvers: ["10.96.0.10"],
+                }),
+            /used twice/,
+        );
         // A long host name gets a map hash bucket large enough for nginx.
         const long = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.example.com`;
         assert.match(sniProxyConfig(one([long])), /map_hash_bucket_size 256;/);
@@ -54,8 +79,20 @@ describe("pure builders", () => {
 
     it("gives every destination its own Istio-mTLS Gateway server, so a terminated TLS stream is forwarded by its own tcp route", () => {
         const resolved = parseOrThrow(resolvedDestinationsSchema, {
-            gateway: { name: "istio-egressgateway", namespace: "istio-system", selector: { istio: "egressgateway" }, ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }] },
-            destinations: [{ name: "a", host: "a.com", protocol: "TLS" }, { name: "b", host: "b.com", protocol: "TLS" }, { name: "c", host: "c.com" }],
+            gateway: {
+                name: "istio-egressgateway",
+                namespace: "istio-system",
+                selector: { istio: "egressgateway" },
+                ports: [
+                    { port: 80, protocol: "HTTP" },
+                    { port: 443, protocol: "TLS" },
+                ],
+            },
+            destinations: [
+                { name: "a", host: "a.com", protocol: "TLS" },
+                { name: "b", host: "b.com", protocol: "TLS" },
+                { name: "c", host: "c.com" },
+            ],
             defaultAllowedSources: { namespaces: ["shop"] },
         });
         const gw = planDestinations(resolved, {}).shared.find((o) => o.kind === "Gateway");
@@ -68,18 +105,64 @@ describe("pure builders", () => {
 
     it("plans S5-style origination at the gateway: ISTIO_MUTUAL to the gateway, the credential at the gateway, all CRD-valid", () => {
         const resolved = parseOrThrow(resolvedDestinationsSchema, {
-            gateway: { name: "istio-egressgateway", namespace: "istio-system", selector: { istio: "egressgateway" }, ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }] },
-            destinations: [{ name: "nginx", host: "my-nginx.mesh-external.svc.cluster.local", createServiceEntry: false, tls: { mode: "MUTUAL", credentialName: "client-credential", subjectAltNames: ["my-nginx.mesh-external.svc.cluster.local"] } }],
+            gateway: {
+                name: "istio-egressgateway",
+                namespace: "istio-system",
+                selector: { istio: "egressgateway" },
+                ports: [
+                    { port: 80, protocol: "HTTP" },
+                    { port: 443, protocol: "TLS" },
+                ],
+            },
+            destinations: [
+                {
+                    name: "nginx",
+                    host: "my-nginx.mesh-external.svc.cluster.local",
+                    createServiceEntry: false,
+                    tls: {
+                        mode: "MUTUAL",
+                        credentialName: "client-credential",
+                        subjectAltNames: ["my-nginx.mesh-external.svc.cluster.local"],
+                    },
+                },
+            ],
         });
         const plan = planDestinations(resolved, {});
         const [gw, gwDr] = plan.shared;
-        assert.deepEqual((gw!.spec as { servers: unknown[] }).servers, [{ port: { number: 443, protocol: "HTTPS", name: "https-443-nginx" }, hosts: ["my-nginx.mesh-external.svc.cluster.local"], tls: { mode: "ISTIO_MUTUAL" } }]);
-        assert.deepEqual((gwDr!.spec as { subsets: unknown[] }).subsets, [{ name: "nginx", trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL", sni: "my-nginx.mesh-external.svc.cluster.local" } }] } }]);
+        assert.deepEqual((gw!.spec as { servers: unknown[] }).servers, [
+            {
+                port: { number: 443, protocol: "HTTPS", name: "https-443-nginx" },
+                hosts: ["my-nginx.mesh-external.svc.cluster.local"],
+                tls: { mode: "ISTIO_MUTUAL" },
+            },
+        ]);
+        assert.deepEqual((gwDr!.spec as { subsets: unknown[] }).subsets, [
+            {
+                name: "nginx",
+                trafficPolicy: {
+                    portLevelSettings: [
+                        { port: { number: 443 }, tls: { mode: "ISTIO_MUTUAL", sni: "my-nginx.mesh-external.svc.cluster.local" } },
+                    ],
+                },
+            },
+        ]);
         const [vs, dr] = plan.perDestination[0]!.objects;
         assert.equal(vs!.kind, "VirtualService");
-        assert.deepEqual((dr!.spec as unknown as Record<string, unknown>), {
+        assert.deepEqual(dr!.spec as unknown as Record<string, unknown>, {
             host: "my-nginx.mesh-external.svc.cluster.local",
-            trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "MUTUAL", credentialName: "client-credential", sni: "my-nginx.mesh-external.svc.cluster.local", subjectAltNames: ["my-nginx.mesh-external.svc.cluster.local"] } }] },
+            trafficPolicy: {
+                portLevelSettings: [
+                    {
+                        port: { number: 443 },
+                        tls: {
+                            mode: "MUTUAL",
+                            credentialName: "client-credential",
+                            sni: "my-nginx.mesh-external.svc.cluster.local",
+                            subjectAltNames: ["my-nginx.mesh-external.svc.cluster.local"],
+                        },
+                    },
+                ],
+            },
             exportTo: ["."],
             workloadSelector: { matchLabels: { istio: "egressgateway" } },
         });
@@ -105,12 +188,31 @@ describe("pure builders", () => {
     });
 
     it("splits dual-stack endpoints into one EndpointSlice per family", () => {
-        const slices = endpointSlices({ name: "svc", namespace: "ns" }, "svc", ["10.0.0.1", "fd00::1"], [{ name: "tls", port: 443, protocol: "TCP" }]);
-        assert.deepEqual(slices.map((s) => [s.metadata.name, s.addressType, s.endpoints[0]!.addresses]), [["svc-ipv4", "IPv4", ["10.0.0.1"]], ["svc-ipv6", "IPv6", ["fd00::1"]]]);
+        const slices = endpointSlices(
+            { name: "svc", namespace: "ns" },
+            "svc",
+            ["10.0.0.1", "fd00::1"],
+            [{ name: "tls", port: 443, protocol: "TCP" }],
+        );
+        assert.deepEqual(
+            slices.map((s) => [s.metadata.name, s.addressType, s.endpoints[0]!.addresses]),
+            [
+                ["svc-ipv4", "IPv4", ["10.0.0.1"]],
+                ["svc-ipv6", "IPv6", ["fd00::1"]],
+            ],
+        );
     });
 
     it("builds chart values that satisfy the chart schema, and merges overrides deeply", () => {
-        const v = gatewayValues({ name: "gw", labels: { istio: "egressgateway" }, ports: [{ port: 8080, protocol: "HTTP" }, { port: 9443, protocol: "TLS", targetPort: 19443 }], replicas: 1 });
+        const v = gatewayValues({
+            name: "gw",
+            labels: { istio: "egressgateway" },
+            ports: [
+                { port: 8080, protocol: "HTTP" },
+                { port: 9443, protocol: "TLS", targetPort: 19443 },
+            ],
+            replicas: 1,
+        });
         assert.deepEqual(gatewayValuesErrors(v), []);
         assert.deepEqual((v.service as { ports: unknown[] }).ports.slice(1), [
             { name: "http-8080", port: 8080, protocol: "TCP", targetPort: 8080 },
@@ -123,11 +225,14 @@ describe("pure builders", () => {
 describe("validation pieces", () => {
     it("formats the first problem as path: message (got value), counting the rest", () => {
         const schema = z.strictObject({ items: z.array(z.strictObject({ port: z.number().max(10) })) });
-        assert.throws(() => parseOrThrow(schema, { items: [{ port: 1 }, { port: 11 }, { port: 12 }] }), (e: ValidationError) => {
-            assert.match(e.message, /^items\[1\]\.port: .* \(got 11\) \(and 1 more problem\)$/);
-            assert.equal(e.issues.length, 2);
-            return true;
-        });
+        assert.throws(
+            () => parseOrThrow(schema, { items: [{ port: 1 }, { port: 11 }, { port: 12 }] }),
+            (e: ValidationError) => {
+                assert.match(e.message, /^items\[1\]\.port: .* \(got 11\) \(and 1 more problem\)$/);
+                assert.equal(e.issues.length, 2);
+                return true;
+            },
+        );
     });
 
     it("accepts IPs and CIDRs of both families and nothing else", () => {

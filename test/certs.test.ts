@@ -4,7 +4,12 @@ import { FAKE_VALIDITY_END_TIME, Registered, resetRegistrations, settle, unwrap 
 import { CertificateAuthority, CertificateAuthorityArgs } from "../certs/certificateAuthority";
 import { LeafCertificate, LeafCertificateArgs } from "../certs/leafCertificate";
 import {
-    SDS_FORBIDDEN_KEY, SdsCredential, SdsCredentialArgs, sdsCredentialKeys, sdsCredentialProblems, sdsCredentialStringData,
+    SDS_FORBIDDEN_KEY,
+    SdsCredential,
+    SdsCredentialArgs,
+    sdsCredentialKeys,
+    sdsCredentialProblems,
+    sdsCredentialStringData,
 } from "../certs/sdsCredential";
 import { KEY_ALGORITHMS, privateKeyArgs } from "../certs/keyAlgorithm";
 
@@ -28,7 +33,11 @@ function isSecret(out: pulumi.Output<unknown>): Promise<boolean> {
 /** A registered input that must be a Pulumi secret: asserts so, and returns the value inside. */
 function secretInput(v: unknown): unknown {
     const wrapper = v as Record<string, unknown> | undefined;
-    assert.equal(wrapper?.[pulumi.runtime.specialSigKey], pulumi.runtime.specialSecretSig, `${JSON.stringify(v)} is registered as a secret`);
+    assert.equal(
+        wrapper?.[pulumi.runtime.specialSigKey],
+        pulumi.runtime.specialSecretSig,
+        `${JSON.stringify(v)} is registered as a secret`,
+    );
     return wrapper?.value;
 }
 
@@ -81,7 +90,10 @@ describe("certificates: CertificateAuthority", () => {
         assert.equal(await unwrap(ca.certificatePem), "CERTIFICATE of ca-ca-cert");
         assert.equal(await unwrap(ca.privateKeyPem), "PRIVATE KEY of ca-ca-key");
         assert.equal(await unwrap(ca.expiresAt!), FAKE_VALIDITY_END_TIME);
-        const parents = all.filter((r) => r.type.startsWith("tls:")).map((r) => r.name).sort();
+        const parents = all
+            .filter((r) => r.type.startsWith("tls:"))
+            .map((r) => r.name)
+            .sort();
         assert.deepEqual(parents, ["ca-ca-cert", "ca-ca-key"], "children named after the component");
     });
 
@@ -109,12 +121,18 @@ describe("certificates: CertificateAuthority", () => {
         assert.equal(ca.expiresAt, undefined);
         assert.equal(ca.keyAlgorithm, undefined);
         const all = await settle();
-        assert.deepEqual(all.filter((r) => r.type.startsWith("tls:")), [], "no TLS resource for an existing CA");
+        assert.deepEqual(
+            all.filter((r) => r.type.startsWith("tls:")),
+            [],
+            "no TLS resource for an existing CA",
+        );
     });
 
     it("accepts an existing CA given as secret Outputs", async () => {
         resetRegistrations();
-        const ca = new CertificateAuthority("byo-out", { existing: { certificatePem: pulumi.output(CA_PEM), privateKeyPem: pulumi.secret(CA_KEY) } });
+        const ca = new CertificateAuthority("byo-out", {
+            existing: { certificatePem: pulumi.output(CA_PEM), privateKeyPem: pulumi.secret(CA_KEY) },
+        });
         assert.equal(await unwrap(ca.privateKeyPem), CA_KEY);
         assert.equal(await isSecret(ca.privateKeyPem), true);
     });
@@ -153,7 +171,12 @@ describe("certificates: LeafCertificate", () => {
         resetRegistrations();
         const ca = new CertificateAuthority("wire2", { commonName: "example.com" });
         const leaf = new LeafCertificate("client", {
-            ca, commonName: "client.example.com", organization: "client organization", usage: "CLIENT", validityHours: 720, earlyRenewalHours: 168,
+            ca,
+            commonName: "client.example.com",
+            organization: "client organization",
+            usage: "CLIENT",
+            validityHours: 720,
+            earlyRenewalHours: 168,
         });
         const all = await settle();
         const cert = one(all, SIGNED, "client-cert");
@@ -181,12 +204,19 @@ describe("certificates: LeafCertificate", () => {
         const cert = one(all, SIGNED, "byo-leaf-cert");
         assert.equal(cert.inputs.caCertPem, CA_PEM);
         assert.equal(secretInput(cert.inputs.caPrivateKeyPem), CA_KEY);
-        assert.deepEqual(all.filter((r) => r.type === SELF_SIGNED), []);
+        assert.deepEqual(
+            all.filter((r) => r.type === SELF_SIGNED),
+            [],
+        );
     });
 
     it("takes a plain { certificatePem, privateKeyPem } object as CA", async () => {
         resetRegistrations();
-        new LeafCertificate("plain-ca", { ca: { certificatePem: CA_PEM, privateKeyPem: pulumi.secret(CA_KEY) }, commonName: "client.example.com", usage: "CLIENT" });
+        new LeafCertificate("plain-ca", {
+            ca: { certificatePem: CA_PEM, privateKeyPem: pulumi.secret(CA_KEY) },
+            commonName: "client.example.com",
+            usage: "CLIENT",
+        });
         const cert = one(await settle(), SIGNED, "plain-ca-cert");
         assert.equal(secretInput(cert.inputs.caPrivateKeyPem), CA_KEY);
     });
@@ -198,8 +228,11 @@ describe("certificates: SdsCredential", () => {
         const ca = new CertificateAuthority("mtls-ca", { commonName: "example.com" });
         const client = new LeafCertificate("mtls-client", { ca, commonName: "client.example.com", usage: "CLIENT" });
         const cred = new SdsCredential("client-credential", {
-            name: "client-credential", namespace: "istio-system",
-            caCertificatePem: ca.certificatePem, certificatePem: client.certificatePem, privateKeyPem: client.privateKeyPem,
+            name: "client-credential",
+            namespace: "istio-system",
+            caCertificatePem: ca.certificatePem,
+            certificatePem: client.certificatePem,
+            privateKeyPem: client.privateKeyPem,
         });
         assert.equal(cred.mode, "MUTUAL");
         assert.equal(await unwrap(cred.secretName), "client-credential");
@@ -251,56 +284,131 @@ describe("certificates: SdsCredential", () => {
 type Case = [description: string, build: (name: string) => unknown, message: string];
 
 const ca = { certificatePem: CA_PEM, privateKeyPem: CA_KEY };
-const mutual = (name: string): SdsCredentialArgs => ({ name, namespace: "istio-system", caCertificatePem: CA_PEM, certificatePem: CLIENT_PEM, privateKeyPem: CLIENT_KEY });
+const mutual = (name: string): SdsCredentialArgs => ({
+    name,
+    namespace: "istio-system",
+    caCertificatePem: CA_PEM,
+    certificatePem: CLIENT_PEM,
+    privateKeyPem: CLIENT_KEY,
+});
 const leaf = (args: Partial<LeafCertificateArgs>): LeafCertificateArgs => ({ ca, commonName: NGINX, usage: "SERVER", ...args });
 
 const cases: Case[] = [
-    ["CA-only credential not named -cacert", (n) => new SdsCredential(n, { name: "client-credential", namespace: "istio-system", caCertificatePem: CA_PEM }),
-        'name: "client-credential" must end with "-cacert" for a CA-only credential'],
-    ["credential name starting with istio", (n) => new SdsCredential(n, mutual("istio-client-credential")),
-        'name: "istio-client-credential" starts with "istio"'],
-    ["credential name starting with prometheus", (n) => new SdsCredential(n, { name: "prometheus-cacert", namespace: "istio-system", caCertificatePem: CA_PEM }),
-        'name: "prometheus-cacert" starts with "prometheus"'],
-    ["MUTUAL credential named -cacert", (n) => new SdsCredential(n, mutual("client-credential-cacert")),
-        'name: "client-credential-cacert" ends with "-cacert", which Istio reserves for CA-only credentials'],
-    ["credential name that is not a DNS subdomain", (n) => new SdsCredential(n, mutual("Client_Credential")),
-        'name: "Client_Credential" is not a valid Secret name'],
-    ["certificate without key", (n) => new SdsCredential(n, { name: "client-credential", namespace: "istio-system", caCertificatePem: CA_PEM, certificatePem: CLIENT_PEM }),
-        "privateKeyPem: is required when certificatePem is given"],
-    ["key without certificate", (n) => new SdsCredential(n, { name: "client-credential", namespace: "istio-system", caCertificatePem: CA_PEM, privateKeyPem: CLIENT_KEY }),
-        "certificatePem: is required when privateKeyPem is given"],
-    ["CA certificate that is not PEM", (n) => new SdsCredential(n, { name: "x-cacert", namespace: "istio-system", caCertificatePem: "example.com.crt" }),
-        'caCertificatePem: is not a PEM-encoded certificate'],
-    ["bad credential namespace", (n) => new SdsCredential(n, { ...mutual("client-credential"), namespace: "Istio_System" }),
-        'namespace: "Istio_System" is not a valid name'],
-    ["SERVER certificate without DNS names", (n) => new LeafCertificate(n, leaf({ dnsNames: [] })),
-        "dnsNames: [] is empty: a SERVER certificate needs at least one DNS name"],
-    ["SERVER certificate whose default SAN (common name) is not a DNS name", (n) => new LeafCertificate(n, leaf({ commonName: "My Server" })),
-        'commonName: "My Server" is not a valid host name'],
-    ["bad DNS name", (n) => new LeafCertificate(n, leaf({ dnsNames: [NGINX, "bad_name.example.com"] })),
-        'dnsNames[1]: "bad_name.example.com" is not a valid host name'],
-    ["unknown keyAlgorithm", (n) => new LeafCertificate(n, leaf({ keyAlgorithm: "ED25519" as never })),
-        'keyAlgorithm: "ED25519" is not one of "ECDSA_P256", "RSA_2048", "RSA_4096"'],
-    ["unknown CA keyAlgorithm", (n) => new CertificateAuthority(n, { commonName: "example.com", keyAlgorithm: "rsa" as never }),
-        'keyAlgorithm: "rsa" is not one of "ECDSA_P256", "RSA_2048", "RSA_4096"'],
-    ["unknown usage", (n) => new LeafCertificate(n, leaf({ usage: "BOTH" as never })),
-        'usage: "BOTH" is not one of "SERVER", "CLIENT"'],
-    ["earlyRenewalHours equal to validityHours", (n) => new LeafCertificate(n, leaf({ validityHours: 720, earlyRenewalHours: 720 })),
-        "earlyRenewalHours: 720 must be less than validityHours (720)"],
-    ["earlyRenewalHours beyond the default validity", (n) => new LeafCertificate(n, leaf({ earlyRenewalHours: 5000 })),
-        "earlyRenewalHours: 5000 must be less than validityHours (2160)"],
-    ["CA earlyRenewalHours beyond validityHours", (n) => new CertificateAuthority(n, { commonName: "example.com", validityHours: 100, earlyRenewalHours: 200 }),
-        "earlyRenewalHours: 200 must be less than validityHours (100)"],
-    ["empty common name", (n) => new LeafCertificate(n, leaf({ commonName: "", dnsNames: [NGINX] })),
-        'commonName: "" is empty'],
-    ["CA without common name", (n) => new CertificateAuthority(n, {} as CertificateAuthorityArgs),
-        "commonName: is required unless existing is given"],
-    ["existing CA with generation fields", (n) => new CertificateAuthority(n, { commonName: "example.com", existing: ca }),
-        'commonName: "example.com" is only used for a generated CA'],
-    ["leaf without CA", (n) => new LeafCertificate(n, { commonName: NGINX, usage: "SERVER" } as LeafCertificateArgs),
-        "ca: is required"],
-    ["fractional validity", (n) => new LeafCertificate(n, leaf({ validityHours: 1.5 })),
-        "validityHours: 1.5 is not a whole number of hours"],
+    [
+        "CA-only credential not named -cacert",
+        (n) => new SdsCredential(n, { name: "client-credential", namespace: "istio-system", caCertificatePem: CA_PEM }),
+        'name: "client-credential" must end with "-cacert" for a CA-only credential',
+    ],
+    [
+        "credential name starting with istio",
+        (n) => new SdsCredential(n, mutual("istio-client-credential")),
+        'name: "istio-client-credential" starts with "istio"',
+    ],
+    [
+        "credential name starting with prometheus",
+        (n) => new SdsCredential(n, { name: "prometheus-cacert", namespace: "istio-system", caCertificatePem: CA_PEM }),
+        'name: "prometheus-cacert" starts with "prometheus"',
+    ],
+    [
+        "MUTUAL credential named -cacert",
+        (n) => new SdsCredential(n, mutual("client-credential-cacert")),
+        'name: "client-credential-cacert" ends with "-cacert", which Istio reserves for CA-only credentials',
+    ],
+    [
+        "credential name that is not a DNS subdomain",
+        (n) => new SdsCredential(n, mutual("Client_Credential")),
+        'name: "Client_Credential" is not a valid Secret name',
+    ],
+    [
+        "certificate without key",
+        (n) =>
+            new SdsCredential(n, {
+                name: "client-credential",
+                namespace: "istio-system",
+                caCertificatePem: CA_PEM,
+                certificatePem: CLIENT_PEM,
+            }),
+        "privateKeyPem: is required when certificatePem is given",
+    ],
+    [
+        "key without certificate",
+        (n) =>
+            new SdsCredential(n, {
+                name: "client-credential",
+                namespace: "istio-system",
+                caCertificatePem: CA_PEM,
+                privateKeyPem: CLIENT_KEY,
+            }),
+        "certificatePem: is required when privateKeyPem is given",
+    ],
+    [
+        "CA certificate that is not PEM",
+        (n) => new SdsCredential(n, { name: "x-cacert", namespace: "istio-system", caCertificatePem: "example.com.crt" }),
+        "caCertificatePem: is not a PEM-encoded certificate",
+    ],
+    [
+        "bad credential namespace",
+        (n) => new SdsCredential(n, { ...mutual("client-credential"), namespace: "Istio_System" }),
+        'namespace: "Istio_System" is not a valid name',
+    ],
+    [
+        "SERVER certificate without DNS names",
+        (n) => new LeafCertificate(n, leaf({ dnsNames: [] })),
+        "dnsNames: [] is empty: a SERVER certificate needs at least one DNS name",
+    ],
+    [
+        "SERVER certificate whose default SAN (common name) is not a DNS name",
+        (n) => new LeafCertificate(n, leaf({ commonName: "My Server" })),
+        'commonName: "My Server" is not a valid host name',
+    ],
+    [
+        "bad DNS name",
+        (n) => new LeafCertificate(n, leaf({ dnsNames: [NGINX, "bad_name.example.com"] })),
+        'dnsNames[1]: "bad_name.example.com" is not a valid host name',
+    ],
+    [
+        "unknown keyAlgorithm",
+        (n) => new LeafCertificate(n, leaf({ keyAlgorithm: "ED25519" as never })),
+        'keyAlgorithm: "ED25519" is not one of "ECDSA_P256", "RSA_2048", "RSA_4096"',
+    ],
+    [
+        "unknown CA keyAlgorithm",
+        (n) => new CertificateAuthority(n, { commonName: "example.com", keyAlgorithm: "rsa" as never }),
+        'keyAlgorithm: "rsa" is not one of "ECDSA_P256", "RSA_2048", "RSA_4096"',
+    ],
+    ["unknown usage", (n) => new LeafCertificate(n, leaf({ usage: "BOTH" as never })), 'usage: "BOTH" is not one of "SERVER", "CLIENT"'],
+    [
+        "earlyRenewalHours equal to validityHours",
+        (n) => new LeafCertificate(n, leaf({ validityHours: 720, earlyRenewalHours: 720 })),
+        "earlyRenewalHours: 720 must be less than validityHours (720)",
+    ],
+    [
+        "earlyRenewalHours beyond the default validity",
+        (n) => new LeafCertificate(n, leaf({ earlyRenewalHours: 5000 })),
+        "earlyRenewalHours: 5000 must be less than validityHours (2160)",
+    ],
+    [
+        "CA earlyRenewalHours beyond validityHours",
+        (n) => new CertificateAuthority(n, { commonName: "example.com", validityHours: 100, earlyRenewalHours: 200 }),
+        "earlyRenewalHours: 200 must be less than validityHours (100)",
+    ],
+    ["empty common name", (n) => new LeafCertificate(n, leaf({ commonName: "", dnsNames: [NGINX] })), 'commonName: "" is empty'],
+    [
+        "CA without common name",
+        (n) => new CertificateAuthority(n, {} as CertificateAuthorityArgs),
+        "commonName: is required unless existing is given",
+    ],
+    [
+        "existing CA with generation fields",
+        (n) => new CertificateAuthority(n, { commonName: "example.com", existing: ca }),
+        'commonName: "example.com" is only used for a generated CA',
+    ],
+    ["leaf without CA", (n) => new LeafCertificate(n, { commonName: NGINX, usage: "SERVER" } as LeafCertificateArgs), "ca: is required"],
+    [
+        "fractional validity",
+        (n) => new LeafCertificate(n, leaf({ validityHours: 1.5 })),
+        "validityHours: 1.5 is not a whole number of hours",
+    ],
 ];
 
 describe("certificates: bad inputs give one clear error and register nothing", () => {
@@ -317,13 +425,23 @@ describe("certificates: bad inputs give one clear error and register nothing", (
             assert.ok(pulumi.ResourceError.isInstance(error), `throws a ResourceError (got ${String(error)})`);
             assert.ok(pulumi.InputPropertyError.isInstance(error), "and an InputPropertyError");
             const { propertyPath, reason } = error as pulumi.InputPropertyError;
-            assert.ok(propertyPath.length > 0 && (error as Error).message === `${propertyPath}: ${reason}`, `property path of ${(error as Error).message}`);
+            assert.ok(
+                propertyPath.length > 0 && (error as Error).message === `${propertyPath}: ${reason}`,
+                `property path of ${(error as Error).message}`,
+            );
             assert.ok((error as Error).message.startsWith(message), `message\n  ${(error as Error).message}\nstarts with\n  ${message}`);
             assert.ok(!(error as Error).message.includes("\n"), "one line");
             assert.ok(!(error as Error).message.includes("PRIVATE KEY"), "never quotes a private key");
             const registered = await settle();
-            assert.deepEqual(registered.filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("tls:")), [], "no Kubernetes or TLS resource registered");
-            assert.ok(registered.every((r) => r.type.startsWith("istio-egress:index:")), "only the failing component itself");
+            assert.deepEqual(
+                registered.filter((r) => r.type.startsWith("kubernetes:") || r.type.startsWith("tls:")),
+                [],
+                "no Kubernetes or TLS resource registered",
+            );
+            assert.ok(
+                registered.every((r) => r.type.startsWith("istio-egress:index:")),
+                "only the failing component itself",
+            );
         });
     });
 });

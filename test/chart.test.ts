@@ -33,9 +33,16 @@ describe("local gateway chart (charts/gateway)", () => {
         const schema = JSON.parse(chartFile("values.schema.json")) as { $defs: { values: { properties: Record<string, unknown> } } };
         const declared = new Set(Object.keys(schema.$defs.values.properties));
         const templates = fs.readdirSync(path.join(CHART, "templates"));
-        const read = new Set(templates.flatMap((t) => [...chartFile(path.join("templates", t)).matchAll(/\.Values\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!)));
+        const read = new Set(
+            templates.flatMap((t) =>
+                [...chartFile(path.join("templates", t)).matchAll(/\.Values\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!),
+            ),
+        );
         assert.ok(read.has("service") && read.has("podDisruptionBudget"), "templates were scanned");
         read.delete("defaults"); // zzz_profile.yaml rejects it, as Istio's charts do
-        assert.deepEqual([...read].filter((k) => !declared.has(k)), []);
+        assert.deepEqual(
+            [...read].filter((k) => !declared.has(k)),
+            [],
+        );
     });
 });

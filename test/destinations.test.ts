@@ -7,7 +7,10 @@ const GW: EgressGatewayRef = {
     name: "istio-egressgateway",
     namespace: "istio-system",
     selector: { app: "istio-egressgateway", istio: "egressgateway" },
-    ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }],
+    ports: [
+        { port: 80, protocol: "HTTP" },
+        { port: 443, protocol: "TLS" },
+    ],
 };
 const GW_HOST = "istio-egressgateway.istio-system.svc.cluster.local";
 const GW_NAME = "istio-system/istio-egressgateway";
@@ -15,12 +18,14 @@ const GW_NAME = "istio-system/istio-egressgateway";
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
 
-
 describe("destinations through the egress gateway (EgressDestinations)", () => {
     beforeEach(resetRegistrations);
 
     it("S2 HTTP: ServiceEntry (HTTP 80, DNS), an Istio-mTLS Gateway server, gateway subset, the two hops, and who may use it", async () => {
-        const d = new EgressDestinations("s2", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com", allowedSources: { namespaces: ["shop"] } }] });
+        const d = new EgressDestinations("s2", {
+            gateway: GW,
+            destinations: [{ name: "cnn", host: "edition.cnn.com", allowedSources: { namespaces: ["shop"] } }],
+        });
         const all = await validatedManifests();
         const se = get(all, "ServiceEntry/istio-system/cnn").spec as Any;
         assert.deepEqual(se.hosts, ["edition.cnn.com"]);
@@ -31,24 +36,36 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
         assert.deepEqual(gw.selector, GW.selector, "the Gateway selects the gateway pods' labels");
         // Istio mTLS from the sidecar, so the gateway knows who calls.
-        assert.deepEqual(gw.servers, [{ port: { number: 80, protocol: "HTTPS", name: "https-80-cnn" }, hosts: ["edition.cnn.com"], tls: { mode: "ISTIO_MUTUAL" } }]);
+        assert.deepEqual(gw.servers, [
+            { port: { number: 80, protocol: "HTTPS", name: "https-80-cnn" }, hosts: ["edition.cnn.com"], tls: { mode: "ISTIO_MUTUAL" } },
+        ]);
 
         const dr = get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any;
         assert.equal(dr.host, GW_HOST);
-        assert.deepEqual(dr.subsets, [{ name: "cnn", trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL", sni: "edition.cnn.com" } }] } }]);
+        assert.deepEqual(dr.subsets, [
+            {
+                name: "cnn",
+                trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "ISTIO_MUTUAL", sni: "edition.cnn.com" } }] },
+            },
+        ]);
 
         const ap = get(all, "AuthorizationPolicy/istio-system/cnn").spec as Any;
         assert.deepEqual(ap, {
             selector: { matchLabels: GW.selector },
             action: "ALLOW",
-            rules: [{
-                from: [{ source: { namespaces: ["shop"] } }],
-                to: [{ operation: { ports: ["80"], hosts: ["edition.cnn.com", "edition.cnn.com:80"] } }],
-                when: [{ key: "connection.sni", values: ["edition.cnn.com"] }],
-            }],
+            rules: [
+                {
+                    from: [{ source: { namespaces: ["shop"] } }],
+                    to: [{ operation: { ports: ["80"], hosts: ["edition.cnn.com", "edition.cnn.com:80"] } }],
+                    when: [{ key: "connection.sni", values: ["edition.cnn.com"] }],
+                },
+            ],
         });
         // Everything no destination allows is refused.
-        assert.deepEqual(get(all, "AuthorizationPolicy/istio-system/istio-egressgateway").spec, { selector: { matchLabels: GW.selector }, action: "ALLOW" });
+        assert.deepEqual(get(all, "AuthorizationPolicy/istio-system/istio-egressgateway").spec, {
+            selector: { matchLabels: GW.selector },
+            action: "ALLOW",
+        });
 
         const vs = get(all, "VirtualService/istio-system/cnn").spec as Any;
         assert.deepEqual(vs.hosts, ["edition.cnn.com"]);
@@ -56,26 +73,42 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         const [hop1, hop2] = vs.http;
         assert.deepEqual(hop1.match, [{ gateways: ["mesh"], port: 80 }]);
         assert.deepEqual(hop1.route[0].destination, { host: GW_HOST, subset: "cnn", port: { number: 80 } });
-        assert.ok(dr.subsets.some((s: Any) => s.name === hop1.route[0].destination.subset), "the mesh hop's subset exists");
+        assert.ok(
+            dr.subsets.some((s: Any) => s.name === hop1.route[0].destination.subset),
+            "the mesh hop's subset exists",
+        );
         assert.deepEqual(hop2.match, [{ gateways: [GW_NAME], port: 80 }]);
         assert.deepEqual(hop2.route[0].destination, { host: "edition.cnn.com", port: { number: 80 } });
         assert.equal(all.size, 6);
 
         const summary = await unwrap(d.destinations);
-        assert.deepEqual(summary[0]!.objects, ["ServiceEntry/istio-system/cnn", "VirtualService/istio-system/cnn", "AuthorizationPolicy/istio-system/cnn"]);
+        assert.deepEqual(summary[0]!.objects, [
+            "ServiceEntry/istio-system/cnn",
+            "VirtualService/istio-system/cnn",
+            "AuthorizationPolicy/istio-system/cnn",
+        ]);
         assert.deepEqual(summary[0]!.allowedSources, ["namespace shop"]);
         assert.deepEqual(await unwrap(d.sharedObjects), [
-            "Gateway/istio-system/istio-egressgateway", "DestinationRule/istio-system/istio-egressgateway", "AuthorizationPolicy/istio-system/istio-egressgateway",
+            "Gateway/istio-system/istio-egressgateway",
+            "DestinationRule/istio-system/istio-egressgateway",
+            "AuthorizationPolicy/istio-system/istio-egressgateway",
         ]);
     });
 
     it("S3 HTTPS: TLS 443 ServiceEntry, the app's TLS inside Istio mTLS to the gateway, matched by sniHosts, forwarded by a tcp route", async () => {
-        new EgressDestinations("s3", { gateway: GW, destinations: [{ name: "cnn", host: "edition.cnn.com", protocol: "TLS", allowedSources: { serviceAccounts: ["shop/checkout"] } }] });
+        new EgressDestinations("s3", {
+            gateway: GW,
+            destinations: [
+                { name: "cnn", host: "edition.cnn.com", protocol: "TLS", allowedSources: { serviceAccounts: ["shop/checkout"] } },
+            ],
+        });
         const all = await validatedManifests();
         const se = get(all, "ServiceEntry/istio-system/cnn").spec as Any;
         assert.deepEqual(se.ports, [{ number: 443, protocol: "TLS", name: "tls-443" }]);
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
-        assert.deepEqual(gw.servers, [{ port: { number: 443, protocol: "TLS", name: "tls-443-cnn" }, hosts: ["edition.cnn.com"], tls: { mode: "ISTIO_MUTUAL" } }]);
+        assert.deepEqual(gw.servers, [
+            { port: { number: 443, protocol: "TLS", name: "tls-443-cnn" }, hosts: ["edition.cnn.com"], tls: { mode: "ISTIO_MUTUAL" } },
+        ]);
         const vs = get(all, "VirtualService/istio-system/cnn").spec as Any;
         assert.equal(vs.http, undefined);
         assert.deepEqual(vs.tls[0].match, [{ gateways: ["mesh"], port: 443, sniHosts: ["edition.cnn.com"] }]);
@@ -84,11 +117,13 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         assert.deepEqual(vs.tcp[0].match, [{ gateways: [GW_NAME], port: 443 }]);
         assert.deepEqual(vs.tcp[0].route[0].destination, { host: "edition.cnn.com", port: { number: 443 } });
         const ap = get(all, "AuthorizationPolicy/istio-system/cnn").spec as Any;
-        assert.deepEqual(ap.rules, [{
-            from: [{ source: { serviceAccounts: ["shop/checkout"] } }],
-            to: [{ operation: { ports: ["443"] } }],
-            when: [{ key: "connection.sni", values: ["edition.cnn.com"] }],
-        }]);
+        assert.deepEqual(ap.rules, [
+            {
+                from: [{ source: { serviceAccounts: ["shop/checkout"] } }],
+                to: [{ operation: { ports: ["443"] } }],
+                when: [{ key: "connection.sni", values: ["edition.cnn.com"] }],
+            },
+        ]);
     });
 
     it("a destination nobody may use gets no ALLOW policy, a warning-worthy summary, and the gateway refuses it", async () => {
@@ -99,8 +134,12 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         assert.deepEqual((await unwrap(d.destinations))[0]!.allowedSources, ["nobody"]);
     });
 
-    it("namespaces [\"*\"] allows any workload with a mesh identity", async () => {
-        new EgressDestinations("open", { gateway: GW, defaultAllowedSources: { namespaces: ["*"] }, destinations: [{ name: "cnn", host: "edition.cnn.com", protocol: "TLS" }] });
+    it('namespaces ["*"] allows any workload with a mesh identity', async () => {
+        new EgressDestinations("open", {
+            gateway: GW,
+            defaultAllowedSources: { namespaces: ["*"] },
+            destinations: [{ name: "cnn", host: "edition.cnn.com", protocol: "TLS" }],
+        });
         const all = await validatedManifests();
         assert.deepEqual((get(all, "AuthorizationPolicy/istio-system/cnn").spec as Any).rules[0].from, [{ source: { principals: ["*"] } }]);
     });
@@ -114,25 +153,40 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         const all = await validatedManifests();
         assert.equal(all.size, 3 + 2 * hosts.length);
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
-        assert.deepEqual(gw.servers.map((s: Any) => [s.port.name, s.hosts]), [
-            ["https-80-a-example-com", ["a.example.com"]],
-            ["tls-443-b-example-com", ["b.example.com"]],
-            ["https-80-c-example-com", ["c.example.com"]],
-            ["tls-443-d-example-com", ["d.example.com"]],
-        ]);
+        assert.deepEqual(
+            gw.servers.map((s: Any) => [s.port.name, s.hosts]),
+            [
+                ["https-80-a-example-com", ["a.example.com"]],
+                ["tls-443-b-example-com", ["b.example.com"]],
+                ["https-80-c-example-com", ["c.example.com"]],
+                ["tls-443-d-example-com", ["d.example.com"]],
+            ],
+        );
         const dr = get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any;
-        assert.deepEqual(dr.subsets.map((s: Any) => s.name), ["a-example-com", "b-example-com", "c-example-com", "d-example-com"]);
+        assert.deepEqual(
+            dr.subsets.map((s: Any) => s.name),
+            ["a-example-com", "b-example-com", "c-example-com", "d-example-com"],
+        );
     });
 
     it("direct destinations get only a ServiceEntry", async () => {
-        new EgressDestinations("direct", { namespace: "apps", destinations: [{ host: "api.example.com", protocol: "TLS" }, { host: "*.example.org", protocol: "TLS" }] });
+        new EgressDestinations("direct", {
+            namespace: "apps",
+            destinations: [
+                { host: "api.example.com", protocol: "TLS" },
+                { host: "*.example.org", protocol: "TLS" },
+            ],
+        });
         const all = await validatedManifests();
         assert.deepEqual([...all.keys()].sort(), ["ServiceEntry/apps/api-example-com", "ServiceEntry/apps/wildcard-example-org"]);
         assert.equal((get(all, "ServiceEntry/apps/wildcard-example-org").spec as Any).resolution, "NONE");
     });
 
     it("S4 TLS origination at the sidecar: port 80 → targetPort 443 and a SIMPLE DestinationRule", async () => {
-        new EgressDestinations("s4", { namespace: "default", destinations: [{ name: "edition-cnn-com", host: "edition.cnn.com", egress: "DIRECT", tls: {} }] });
+        new EgressDestinations("s4", {
+            namespace: "default",
+            destinations: [{ name: "edition-cnn-com", host: "edition.cnn.com", egress: "DIRECT", tls: {} }],
+        });
         const all = await validatedManifests();
         const se = get(all, "ServiceEntry/default/edition-cnn-com").spec as Any;
         assert.deepEqual(se.ports, [
@@ -147,7 +201,10 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
     });
 
     it("S9 wildcard with one serving host: *.wikipedia.org through the gateway to www.wikipedia.org", async () => {
-        new EgressDestinations("s9", { gateway: GW, destinations: [{ name: "wikipedia", host: "*.wikipedia.org", protocol: "TLS", servingHost: "www.wikipedia.org" }] });
+        new EgressDestinations("s9", {
+            gateway: GW,
+            destinations: [{ name: "wikipedia", host: "*.wikipedia.org", protocol: "TLS", servingHost: "www.wikipedia.org" }],
+        });
         const all = await validatedManifests();
         const se = get(all, "ServiceEntry/istio-system/wikipedia").spec as Any;
         assert.deepEqual(se.hosts, ["www.wikipedia.org"]);
@@ -207,7 +264,13 @@ describe("S10 wildcard to arbitrary domains via the SNI proxy (Egress)", () => {
 
     it("deploys nginx stream + ssl_preread beside the gateway and routes *.domain to it, keeping non-443 ports", async () => {
         const egress = new Egress("s10", {
-            gateway: { ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }, { port: 8443, protocol: "TLS" }] },
+            gateway: {
+                ports: [
+                    { port: 80, protocol: "HTTP" },
+                    { port: 443, protocol: "TLS" },
+                    { port: 8443, protocol: "TLS" },
+                ],
+            },
             sniProxy: {},
             destinations: [
                 { name: "wikipedia", host: "*.wikipedia.org", protocol: "TLS", sniProxy: true },
@@ -224,22 +287,50 @@ describe("S10 wildcard to arbitrary domains via the SNI proxy (Egress)", () => {
         assert.match(conf, /\*\.corp\.example\.com \$ssl_preread_server_name:8443;/);
         const dep = get(all, "Deployment/istio-system/egress-sni-proxy") as Any;
         assert.equal(dep.spec.template.metadata.annotations["sidecar.istio.io/inject"], "false");
-        assert.deepEqual(dep.spec.template.spec.securityContext, { runAsNonRoot: true, runAsUser: 101, runAsGroup: 101, seccompProfile: { type: "RuntimeDefault" } });
-        assert.deepEqual(dep.spec.template.spec.containers[0].securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
-        assert.deepEqual(dep.spec.template.spec.containers[0].ports.map((p: Any) => p.containerPort), [10443, 8443]);
+        assert.deepEqual(dep.spec.template.spec.securityContext, {
+            runAsNonRoot: true,
+            runAsUser: 101,
+            runAsGroup: 101,
+            seccompProfile: { type: "RuntimeDefault" },
+        });
+        assert.deepEqual(dep.spec.template.spec.containers[0].securityContext, {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ["ALL"] },
+        });
+        assert.deepEqual(
+            dep.spec.template.spec.containers[0].ports.map((p: Any) => p.containerPort),
+            [10443, 8443],
+        );
         const svc = get(all, "Service/istio-system/egress-sni-proxy") as Any;
-        assert.deepEqual(svc.spec.ports.map((p: Any) => [p.port, p.targetPort]), [[443, 10443], [8443, 8443]]);
+        assert.deepEqual(
+            svc.spec.ports.map((p: Any) => [p.port, p.targetPort]),
+            [
+                [443, 10443],
+                [8443, 8443],
+            ],
+        );
         assert.deepEqual(svc.spec.selector, dep.spec.selector.matchLabels);
         // Fenced: only the gateway's pods may connect, on the proxy's ports.
         const np = get(all, "NetworkPolicy/istio-system/egress-sni-proxy") as Any;
         assert.deepEqual(np.spec, {
             podSelector: { matchLabels: dep.spec.selector.matchLabels },
             policyTypes: ["Ingress"],
-            ingress: [{ from: [{ podSelector: { matchLabels: { app: "istio-egressgateway", istio: "egressgateway" } } }], ports: [{ protocol: "TCP", port: 10443 }, { protocol: "TCP", port: 8443 }] }],
+            ingress: [
+                {
+                    from: [{ podSelector: { matchLabels: { app: "istio-egressgateway", istio: "egressgateway" } } }],
+                    ports: [
+                        { protocol: "TCP", port: 10443 },
+                        { protocol: "TCP", port: 8443 },
+                    ],
+                },
+            ],
         });
         // Plain TCP from the gateway, whatever mesh-wide TLS rules say.
         assert.deepEqual(get(all, "DestinationRule/istio-system/egress-sni-proxy").spec, {
-            host: "egress-sni-proxy.istio-system.svc.cluster.local", trafficPolicy: { tls: { mode: "DISABLE" } }, exportTo: ["."],
+            host: "egress-sni-proxy.istio-system.svc.cluster.local",
+            trafficPolicy: { tls: { mode: "DISABLE" } },
+            exportTo: ["."],
         });
 
         const se = get(all, "ServiceEntry/istio-system/internal-tls").spec as Any;
@@ -249,12 +340,18 @@ describe("S10 wildcard to arbitrary domains via the SNI proxy (Egress)", () => {
         const vs = get(all, "VirtualService/istio-system/internal-tls").spec as Any;
         assert.deepEqual(vs.tls[0].match[0], { gateways: ["mesh"], port: 8443, sniHosts: ["*.corp.example.com"] });
         assert.deepEqual(vs.tls[0].route[0].destination.port, { number: 8443 });
-        assert.deepEqual(vs.tcp[0].route[0].destination, { host: "egress-sni-proxy.istio-system.svc.cluster.local", port: { number: 8443 } });
+        assert.deepEqual(vs.tcp[0].route[0].destination, {
+            host: "egress-sni-proxy.istio-system.svc.cluster.local",
+            port: { number: 8443 },
+        });
         const gw = get(all, "Gateway/istio-system/istio-egressgateway").spec as Any;
-        assert.deepEqual(gw.servers.map((s: Any) => [s.port.number, s.hosts, s.tls.mode]), [
-            [443, ["*.wikipedia.org"], "ISTIO_MUTUAL"],
-            [8443, ["*.corp.example.com"], "ISTIO_MUTUAL"],
-        ]);
+        assert.deepEqual(
+            gw.servers.map((s: Any) => [s.port.number, s.hosts, s.tls.mode]),
+            [
+                [443, ["*.wikipedia.org"], "ISTIO_MUTUAL"],
+                [8443, ["*.corp.example.com"], "ISTIO_MUTUAL"],
+            ],
+        );
         assert.equal(await unwrap(egress.sniProxyHost), "egress-sni-proxy.istio-system.svc.cluster.local");
     });
 });

@@ -14,10 +14,14 @@ const mtls: EgressArgs = {
         servers: [{ name: "my-nginx", commonName: "my-nginx.mesh-external.svc.cluster.local" }],
         credentials: [{ name: "client-credential", client: { commonName: "client.example.com" } }, { name: "client-credential-cacert" }],
     },
-    destinations: [{
-        name: "nginx", host: "my-nginx.mesh-external.svc.cluster.local", createServiceEntry: false,
-        tls: { mode: "MUTUAL", credentialName: "client-credential", subjectAltNames: ["my-nginx.mesh-external.svc.cluster.local"] },
-    }],
+    destinations: [
+        {
+            name: "nginx",
+            host: "my-nginx.mesh-external.svc.cluster.local",
+            createServiceEntry: false,
+            tls: { mode: "MUTUAL", credentialName: "client-credential", subjectAltNames: ["my-nginx.mesh-external.svc.cluster.local"] },
+        },
+    ],
 };
 
 async function isSecret(o: pulumi.Output<unknown>): Promise<boolean> {
@@ -32,7 +36,9 @@ describe("S5–S8 in the Egress component (certificates, credentials, originatio
         const all = await validatedManifests();
         const dr = get(all, "DestinationRule/istio-system/nginx").spec as Any;
         assert.deepEqual(dr.trafficPolicy.portLevelSettings[0].tls, {
-            mode: "MUTUAL", credentialName: "client-credential", sni: "my-nginx.mesh-external.svc.cluster.local",
+            mode: "MUTUAL",
+            credentialName: "client-credential",
+            sni: "my-nginx.mesh-external.svc.cluster.local",
             subjectAltNames: ["my-nginx.mesh-external.svc.cluster.local"],
         });
         assert.equal(all.has("ServiceEntry/istio-system/nginx"), false, "my-nginx is a Kubernetes Service already");
@@ -50,7 +56,10 @@ describe("S5–S8 in the Egress component (certificates, credentials, originatio
         const caKey = registered.find((r) => r.type === "tls:index/privateKey:PrivateKey" && r.name === "s6-pki-ca-ca-key");
         assert.ok(caKey, "a CA key");
         assert.equal(signed.length, 2, "server and client certificates");
-        assert.deepEqual(await unwrap(egress.credentialSecrets), ["istio-system/client-credential", "istio-system/client-credential-cacert"]);
+        assert.deepEqual(await unwrap(egress.credentialSecrets), [
+            "istio-system/client-credential",
+            "istio-system/client-credential-cacert",
+        ]);
         assert.ok(await unwrap(egress.caCertificatePem));
         assert.deepEqual(Object.keys(await unwrap(egress.certificateExpiry)).sort(), ["ca", "server/my-nginx"]);
         assert.equal(await isSecret(egress.serverCertificates), true, "server private keys leave the stack only as secrets");
@@ -58,14 +67,31 @@ describe("S5–S8 in the Egress component (certificates, credentials, originatio
     });
 
     it("rejects MUTUAL origination with a CA-only credential of the stack, before registering anything", async () => {
-        const bad: EgressArgs = { ...mtls, destinations: [{ host: "my-nginx.mesh-external.svc.cluster.local", tls: { mode: "MUTUAL", credentialName: "client-credential-cacert" } }] };
-        assert.throws(() => new Egress("s6-bad", bad), /^ComponentInputError: destinations\[0\]\.tls\.credentialName: "client-credential-cacert" ends with "-cacert", which Istio reads as a CA-only credential/);
-        assert.deepEqual((await settle()).filter((r) => !r.type.startsWith("istio-egress:")), []);
+        const bad: EgressArgs = {
+            ...mtls,
+            destinations: [
+                { host: "my-nginx.mesh-external.svc.cluster.local", tls: { mode: "MUTUAL", credentialName: "client-credential-cacert" } },
+            ],
+        };
+        assert.throws(
+            () => new Egress("s6-bad", bad),
+            /^ComponentInputError: destinations\[0\]\.tls\.credentialName: "client-credential-cacert" ends with "-cacert", which Istio reads as a CA-only credential/,
+        );
+        assert.deepEqual(
+            (await settle()).filter((r) => !r.type.startsWith("istio-egress:")),
+            [],
+        );
     });
 
     it("rejects a badly named credential with its path in the whole setup", async () => {
-        const bad: EgressArgs = { ...mtls, certificates: { authority: { commonName: "example.com" }, credentials: [{ name: "istio-client" }] } };
+        const bad: EgressArgs = {
+            ...mtls,
+            certificates: { authority: { commonName: "example.com" }, credentials: [{ name: "istio-client" }] },
+        };
         assert.throws(() => new Egress("s8-bad", bad), /certificates\.credentials\[0\]\.name: .*istio/);
-        assert.deepEqual((await settle()).filter((r) => !r.type.startsWith("istio-egress:")), []);
+        assert.deepEqual(
+            (await settle()).filter((r) => !r.type.startsWith("istio-egress:")),
+            [],
+        );
     });
 });

@@ -24,7 +24,10 @@ describe("S1 egress gateway install (EgressGateway)", () => {
         const values = inputs.values as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
         assert.equal(values.service.type, "ClusterIP");
         assert.deepEqual(values.labels, { app: "istio-egressgateway", istio: "egressgateway" });
-        assert.deepEqual(values.service.ports.map((p: { name: string; port: number }) => `${p.name}:${p.port}`), ["status-port:15021", "http2:80", "https:443"]);
+        assert.deepEqual(
+            values.service.ports.map((p: { name: string; port: number }) => `${p.name}:${p.port}`),
+            ["status-port:15021", "http2:80", "https:443"],
+        );
         assert.equal(values.replicaCount, 2);
         assert.deepEqual(values.autoscaling, { enabled: false });
         assert.deepEqual(values.podDisruptionBudget, { minAvailable: 1 });
@@ -38,13 +41,19 @@ describe("S1 egress gateway install (EgressGateway)", () => {
         new EgressGateway("logged", {});
         const [telemetry] = (await validatedManifests()).values();
         assert.deepEqual(telemetry, {
-            apiVersion: "telemetry.istio.io/v1", kind: "Telemetry",
+            apiVersion: "telemetry.istio.io/v1",
+            kind: "Telemetry",
             metadata: { name: "istio-egressgateway", namespace: "istio-system", labels: telemetry!.metadata.labels },
-            spec: { selector: { matchLabels: { app: "istio-egressgateway", istio: "egressgateway" } }, accessLogging: [{ providers: [{ name: "envoy" }] }] },
+            spec: {
+                selector: { matchLabels: { app: "istio-egressgateway", istio: "egressgateway" } },
+                accessLogging: [{ providers: [{ name: "envoy" }] }],
+            },
         });
         resetRegistrations();
         new EgressGateway("otel", { accessLogging: { provider: "otel-logs" } });
-        assert.deepEqual(([...(await validatedManifests()).values()][0]!.spec as { accessLogging: unknown }).accessLogging, [{ providers: [{ name: "otel-logs" }] }]);
+        assert.deepEqual(([...(await validatedManifests()).values()][0]!.spec as { accessLogging: unknown }).accessLogging, [
+            { providers: [{ name: "otel-logs" }] },
+        ]);
         resetRegistrations();
         new EgressGateway("quiet", { accessLogging: { enabled: false } });
         assert.equal((await validatedManifests()).size, 0);
@@ -56,7 +65,11 @@ describe("S1 egress gateway install (EgressGateway)", () => {
             namespace: "istio-egress",
             createNamespace: true,
             labels: { istio: "egress-dedicated", team: "platform" },
-            ports: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }, { port: 9443, protocol: "TLS" }],
+            ports: [
+                { port: 80, protocol: "HTTP" },
+                { port: 443, protocol: "TLS" },
+                { port: 9443, protocol: "TLS" },
+            ],
             replicas: 3,
             resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
             nodeSelector: { "node-role.kubernetes.io/egress": "true" },
@@ -94,7 +107,10 @@ describe("S1 egress gateway install (EgressGateway)", () => {
     });
 
     it("installs a local chart path without repository or version, and merges the values escape hatch", async () => {
-        new EgressGateway("s1-local", { chart: { chart: "./charts/gateway" }, values: { service: { annotations: { a: "b" } }, terminationGracePeriodSeconds: 60 } });
+        new EgressGateway("s1-local", {
+            chart: { chart: "./charts/gateway" },
+            values: { service: { annotations: { a: "b" } }, terminationGracePeriodSeconds: 60 },
+        });
         const inputs = await chartInputs();
         assert.equal(inputs.chart, "./charts/gateway");
         assert.equal(inputs.repositoryOpts, undefined);

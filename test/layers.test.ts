@@ -12,9 +12,17 @@ const LAYERS = [["validation"], ["istio"], ["kube"], ["helm", "proxy"], ["base"]
 const rank = (folder: string) => LAYERS.findIndex((l) => l.includes(folder));
 
 function sourceFiles(): string[] {
-    const out = fs.readdirSync(ROOT).filter((f) => f.endsWith(".ts")).map((f) => f);
+    const out = fs
+        .readdirSync(ROOT)
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => f);
     for (const folder of LAYERS.flat().filter((f) => f !== ".")) {
-        out.push(...fs.readdirSync(path.join(ROOT, folder)).filter((f) => f.endsWith(".ts")).map((f) => `${folder}/${f}`));
+        out.push(
+            ...fs
+                .readdirSync(path.join(ROOT, folder))
+                .filter((f) => f.endsWith(".ts"))
+                .map((f) => `${folder}/${f}`),
+        );
     }
     return out;
 }
@@ -22,15 +30,16 @@ function sourceFiles(): string[] {
 /** Relative imports of a file, as repository paths (`components/egress.ts`). */
 function importsOf(file: string): string[] {
     const text = fs.readFileSync(path.join(ROOT, file), "utf8");
-    return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/gms)]
-        .map((m) => path.posix.normalize(path.posix.join(path.posix.dirname(file), `${m[1]}.ts`)));
+    return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+"(\.[^"]+)"/gms)].map((m) =>
+        path.posix.normalize(path.posix.join(path.posix.dirname(file), `${m[1]}.ts`)),
+    );
 }
 
 function layerViolations(graph: Map<string, string[]>): string[] {
     const folderOf = (f: string) => (f.includes("/") ? f.split("/")[0] : ".");
-    return [...graph].flatMap(([file, deps]) => deps
-        .filter((d) => rank(folderOf(d)) > rank(folderOf(file)))
-        .map((d) => `${file} imports ${d}, a higher layer`));
+    return [...graph].flatMap(([file, deps]) =>
+        deps.filter((d) => rank(folderOf(d)) > rank(folderOf(file))).map((d) => `${file} imports ${d}, a higher layer`),
+    );
 }
 
 function cycles(graph: Map<string, string[]>): string[] {
@@ -70,7 +79,10 @@ describe("layers and imports of the library", () => {
     it("has no import cycle", () => assert.deepEqual(cycles(graph), []));
 
     it("would see a violation and a cycle (negative controls)", () => {
-        const bad = new Map([["certs/a.ts", ["components/b.ts"]], ["components/b.ts", ["certs/a.ts"]]]);
+        const bad = new Map([
+            ["certs/a.ts", ["components/b.ts"]],
+            ["components/b.ts", ["certs/a.ts"]],
+        ]);
         assert.deepEqual(layerViolations(bad), ["certs/a.ts imports components/b.ts, a higher layer"]);
         assert.equal(cycles(bad).length, 1);
     });

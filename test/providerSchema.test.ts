@@ -1,6 +1,6 @@
-import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import { z } from "zod";
@@ -23,7 +23,12 @@ import { resolvedDestinationsSchema } from "../validation/destinations";
 
 const ROOT = path.resolve(__dirname, "../..");
 
-interface SchemaProperty { readonly description?: string; readonly $ref?: string; readonly type?: string; readonly items?: SchemaProperty }
+interface SchemaProperty {
+    readonly description?: string;
+    readonly $ref?: string;
+    readonly type?: string;
+    readonly items?: SchemaProperty;
+}
 interface SchemaObject {
     readonly description?: string;
     readonly type?: string;
@@ -44,7 +49,11 @@ describe("component provider schema", function () {
     // Type-checking the whole package takes a few seconds on a slow machine.
     this.timeout(300_000);
     let schema: PackageSchema;
-    const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { name: string; version: string; main: string };
+    const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+        name: string;
+        version: string;
+        main: string;
+    };
 
     before(async () => {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -93,8 +102,18 @@ describe("component provider schema", function () {
     it("types the Egress args the way the stack config has them", () => {
         const egress = schema.resources[TYPE_TOKENS.Egress];
         assert.deepEqual(Object.keys(egress.inputProperties ?? {}).sort(), [
-            "certificates", "defaultAllowedSources", "destinations", "exportTo", "externalProxies", "forwardProxies", "gateway",
-            "kubernetesServices", "namespace", "networkPolicies", "registryOnly", "sniProxy",
+            "certificates",
+            "defaultAllowedSources",
+            "destinations",
+            "exportTo",
+            "externalProxies",
+            "forwardProxies",
+            "gateway",
+            "kubernetesServices",
+            "namespace",
+            "networkPolicies",
+            "registryOnly",
+            "sniProxy",
         ]);
         assert.equal(egress.inputProperties?.gateway.$ref, "#/types/istio-egress:index:EgressGatewayOptions");
         const destination = schema.types["istio-egress:index:EgressDestination"];
@@ -107,9 +126,15 @@ describe("component provider schema", function () {
     it("names nested types without the Args suffix (other languages add their own)", () => {
         const tokens = Object.keys(schema.types);
         assert.ok(tokens.length > 30, `${tokens.length} types`);
-        assert.deepEqual(tokens.filter((t) => /Args$/.test(t)), []);
+        assert.deepEqual(
+            tokens.filter((t) => /Args$/.test(t)),
+            [],
+        );
         // A nested type named like a component would clash with its class in generated SDKs.
-        assert.deepEqual(tokens.filter((t) => t in schema.resources), []);
+        assert.deepEqual(
+            tokens.filter((t) => t in schema.resources),
+            [],
+        );
     });
 
     it("types every mode as an enum, each value documented", () => {
@@ -131,22 +156,32 @@ describe("component provider schema", function () {
             const e = enumOf(schema.types[`istio-egress:index:${type}`]?.properties?.[field]?.$ref);
             assert.ok(e?.enum, `${type}.${field} is an enum`);
             assert.deepEqual(e.enum.map((v) => v.value).sort(), [...values].sort(), `${type}.${field}`);
-            assert.ok(e.enum.every((v) => (v.description ?? "").length > 0 || type === "Toleration"), `${type}.${field}: every value documented`);
+            assert.ok(
+                e.enum.every((v) => (v.description ?? "").length > 0 || type === "Toleration"),
+                `${type}.${field}: every value documented`,
+            );
             assert.equal(e.type, "string");
         }
         const usage = enumOf(schema.resources[TYPE_TOKENS.LeafCertificate].inputProperties?.usage.$ref);
         assert.deepEqual(usage?.enum?.map((v) => v.value).sort(), ["CLIENT", "SERVER"]);
         // No mode is left a bare string: every "X" or "Y" choice in a description is an enum.
-        const bare = Object.entries(schema.types).flatMap(([t, o]) => Object.entries(o.properties ?? {})
-            .filter(([, p]) => p.type === "string" && /^"[A-Z_a-z]+" or "[A-Z_a-z]+"/.test(p.description ?? ""))
-            .map(([f]) => `${t}.${f}`));
+        const bare = Object.entries(schema.types).flatMap(([t, o]) =>
+            Object.entries(o.properties ?? {})
+                .filter(([, p]) => p.type === "string" && /^"[A-Z_a-z]+" or "[A-Z_a-z]+"/.test(p.description ?? ""))
+                .map(([f]) => `${t}.${f}`),
+        );
         assert.deepEqual(bare, []);
     });
 
     it("writes every default into the description text (the schema drops JSDoc tags)", () => {
-        const all = [...Object.values(schema.resources), ...Object.values(schema.types)]
-            .flatMap((o) => [...Object.entries(o.inputProperties ?? {}), ...Object.entries(o.properties ?? {})]);
-        assert.deepEqual(all.filter(([, p]) => /@default/.test(p.description ?? "")).map(([n]) => n), []);
+        const all = [...Object.values(schema.resources), ...Object.values(schema.types)].flatMap((o) => [
+            ...Object.entries(o.inputProperties ?? {}),
+            ...Object.entries(o.properties ?? {}),
+        ]);
+        assert.deepEqual(
+            all.filter(([, p]) => /@default/.test(p.description ?? "")).map(([n]) => n),
+            [],
+        );
         // Every field a component's schema fills in when left out says what it becomes.
         const components: [string, z.ZodObject][] = [
             [TYPE_TOKENS.EgressGateway, egressGatewayArgsSchema],
@@ -171,16 +206,26 @@ describe("component provider schema", function () {
         }
         assert.deepEqual(missing, []);
         assert.match(schema.resources[TYPE_TOKENS.EgressGateway].inputProperties?.replicas.description ?? "", /Default: 2\./);
-        assert.match(schema.types["istio-egress:index:EgressDestination"].properties?.createServiceEntry.description ?? "", /Default: true\./);
+        assert.match(
+            schema.types["istio-egress:index:EgressDestination"].properties?.createServiceEntry.description ?? "",
+            /Default: true\./,
+        );
     });
 
     it("keeps internal scenario codes and jargon out of the public docs", () => {
         const texts = [...Object.entries(schema.resources), ...Object.entries(schema.types)].flatMap(([t, o]) => [
             [t, o.description ?? ""],
-            ...[...Object.entries(o.inputProperties ?? {}), ...Object.entries(o.properties ?? {})].map(([n, p]) => [`${t}.${n}`, p.description ?? ""]),
+            ...[...Object.entries(o.inputProperties ?? {}), ...Object.entries(o.properties ?? {})].map(([n, p]) => [
+                `${t}.${n}`,
+                p.description ?? "",
+            ]),
             ...(o.enum ?? []).map((v) => [`${t}.${String(v.value)}`, v.description ?? ""]),
         ]);
-        const leaks = texts.filter(([, d]) => /\bS\d{1,2}\b|\bseeds?\b|[A-Z][A-Z_]{3,}_[A-Z]+\b(?! \()/.test(d) && !/(DNS_ROUND_ROBIN|ISTIO_MUTUAL|ECDSA_P256|RSA_2048|RSA_4096|REGISTRY_ONLY|ALLOW_ANY|MESH_EXTERNAL)/.test(d));
+        const leaks = texts.filter(
+            ([, d]) =>
+                /\bS\d{1,2}\b|\bseeds?\b|[A-Z][A-Z_]{3,}_[A-Z]+\b(?! \()/.test(d) &&
+                !/(DNS_ROUND_ROBIN|ISTIO_MUTUAL|ECDSA_P256|RSA_2048|RSA_4096|REGISTRY_ONLY|ALLOW_ANY|MESH_EXTERNAL)/.test(d),
+        );
         assert.deepEqual(leaks, []);
     });
 });

@@ -72,7 +72,10 @@ describe("resource names of the example stacks", () => {
         const expected = JSON.parse(fs.readFileSync(SNAPSHOT, "utf8")) as Record<string, string[]>;
         const changes = nameChanges(expected, names);
         assert.deepEqual(changes, [], `resource names changed:\n${changes.join("\n")}`);
-        assert.ok(Object.values(names).every((n) => n.length > 1), "every stack registers children");
+        assert.ok(
+            Object.values(names).every((n) => n.length > 1),
+            "every stack registers children",
+        );
     });
 
     it("sees a renamed parent in every child's name (negative control)", async () => {

@@ -7,7 +7,10 @@ import { loadStackConfig, runProgram, STACKS_DIR } from "./helpers/stackProgram"
 import { gatewayValuesErrors, istioSchemaErrors } from "./helpers/schemas";
 
 describe("example stack configs run through the stack program (index.ts)", () => {
-    const files = fs.readdirSync(STACKS_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).sort();
+    const files = fs
+        .readdirSync(STACKS_DIR)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .sort();
 
     it("ships an example stack for every scenario", () => {
         const scenarios = files.map((f) => f.match(/^Pulumi\.s(\d+)-/)?.[1]).filter(Boolean);
@@ -48,7 +51,10 @@ describe("example stack configs run through the stack program (index.ts)", () =>
             "istio-egress:destinations": JSON.stringify([{ host: "edition.cnn.com" }, { host: "*.foo.com", protocol: "TLS" }]),
         });
         assert.throws(runProgram, (e: Error) => {
-            assert.equal(e.message, 'invalid stack config: istio-egress:destinations[1].host: "*.foo.com" through the egress gateway needs servingHost (one host serves them all) or sniProxy (arbitrary hosts): the gateway cannot route a wildcard by itself');
+            assert.equal(
+                e.message,
+                'invalid stack config: istio-egress:destinations[1].host: "*.foo.com" through the egress gateway needs servingHost (one host serves them all) or sniProxy (arbitrary hosts): the gateway cannot route a wildcard by itself',
+            );
             return true;
         });
         assert.deepEqual(await settle(), []);

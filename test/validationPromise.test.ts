@@ -20,9 +20,14 @@ describe("the validation promise, by property (fast-check, fixed seed)", () => {
         this.timeout(Math.max(60_000, RUNS * 500));
         const stats = newStats();
         await fc.assert(
-            fc.asyncProperty(fc.oneof(
-                { arbitrary: egressConfig, weight: 3 }, { arbitrary: nearValidConfig, weight: 2 }, { arbitrary: wildConfig, weight: 1 },
-            ), (config) => checkValidationPromise(config, stats)),
+            fc.asyncProperty(
+                fc.oneof(
+                    { arbitrary: egressConfig, weight: 3 },
+                    { arbitrary: nearValidConfig, weight: 2 },
+                    { arbitrary: wildConfig, weight: 1 },
+                ),
+                (config) => checkValidationPromise(config, stats),
+            ),
             { seed: SEED, numRuns: RUNS },
         );
         let nginxChecked = 0;
@@ -37,7 +42,9 @@ describe("the validation promise, by property (fast-check, fixed seed)", () => {
                     const prefix = path.join(dir, String(i));
                     fs.mkdirSync(path.join(prefix, "logs"), { recursive: true });
                     // The cluster DNS name resolves in a cluster, not here: nginx -t resolves resolvers.
-                    const local = conf.replace(/^(\s*resolver )[^;]*?( valid=)/m, "$1127.0.0.1$2").replace("pid /tmp/nginx.pid;", `pid ${path.join(prefix, "nginx.pid")};`);
+                    const local = conf
+                        .replace(/^(\s*resolver )[^;]*?( valid=)/m, "$1127.0.0.1$2")
+                        .replace("pid /tmp/nginx.pid;", `pid ${path.join(prefix, "nginx.pid")};`);
                     const file = path.join(prefix, "nginx.conf");
                     fs.writeFileSync(file, nginx.prepareNginxConfig(local, prefix, info));
                     await nginx.checkNginxConfig(prefix, file);
@@ -59,7 +66,9 @@ describe("the validation promise, by property (fast-check, fixed seed)", () => {
                 sampled++;
             }
         }
-        console.log(`      ${stats.generated} configurations: ${stats.accepted} accepted (${stats.objects} objects), ${stats.rejected} rejected; ${stats.invariants} invariants checked; ${nginxChecked} SNI proxy configs passed nginx -t; ${sampled} written for the simulation`);
+        console.log(
+            `      ${stats.generated} configurations: ${stats.accepted} accepted (${stats.objects} objects), ${stats.rejected} rejected; ${stats.invariants} invariants checked; ${nginxChecked} SNI proxy configs passed nginx -t; ${sampled} written for the simulation`,
+        );
         assert.ok(stats.accepted >= RUNS / 10 && stats.rejected >= RUNS / 10, "both sides of the promise are exercised");
     });
 });

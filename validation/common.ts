@@ -116,7 +116,9 @@ function addressProblem(s: string, allowPrefix: boolean): string | undefined {
     if ((ipBits(ip as string) & hostMask) !== 0n) {
         return `${JSON.stringify(s)} has host bits set: the block is ${ip === undefined ? "" : "its network address"}/${bits}`;
     }
-    const metadata = METADATA_ADDRESSES.find((m) => isIP(m) === family && (ipBits(m) & ~hostMask & ((1n << BigInt(max)) - 1n)) === ipBits(ip as string));
+    const metadata = METADATA_ADDRESSES.find(
+        (m) => isIP(m) === family && (ipBits(m) & ~hostMask & ((1n << BigInt(max)) - 1n)) === ipBits(ip as string),
+    );
     if (metadata) {
         return `${JSON.stringify(s)} ${bits === max ? "is" : "contains"} the cloud metadata address ${metadata}, which must never be reachable as egress`;
     }
@@ -148,7 +150,9 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
 
 /** One of an enum object's values (`{ Simple: "SIMPLE", ... } as const`), as oneOf. */
 export function oneOfEnum<const T extends Readonly<Record<string, string>>>(values: T) {
-    const shown = Object.values(values).map((v) => `"${v}"`).join(", ");
+    const shown = Object.values(values)
+        .map((v) => `"${v}"`)
+        .join(", ");
     return z.enum(values, { error: (iss) => `${JSON.stringify(iss.input)} is not one of ${shown}` });
 }
 
@@ -194,13 +198,27 @@ export function checkUnique<T>(
  * Istio's exportTo: "." (the object's namespace), "*" (every namespace), "~" (none) or
  * namespace names; Istio rejects "*" or "~" beside anything else.
  */
-export const exportToSchema = z.array(z.string().refine((s) => s === "." || s === "*" || s === "~" || isDnsLabel(s), {
-    error: (iss) => `${JSON.stringify(iss.input)} is not ".", "*", "~" or a namespace name`,
-})).superRefine((list, ctx) => {
-    for (const special of ["*", "~"]) {
-        if (list.includes(special) && list.length > 1) {
-            ctx.addIssue({ code: "custom", message: `${JSON.stringify(special)} cannot be combined with other entries (${JSON.stringify(list)})`, input: list });
+export const exportToSchema = z
+    .array(
+        z.string().refine((s) => s === "." || s === "*" || s === "~" || isDnsLabel(s), {
+            error: (iss) => `${JSON.stringify(iss.input)} is not ".", "*", "~" or a namespace name`,
+        }),
+    )
+    .superRefine((list, ctx) => {
+        for (const special of ["*", "~"]) {
+            if (list.includes(special) && list.length > 1) {
+                ctx.addIssue({
+                    code: "custom",
+                    message: `${JSON.stringify(special)} cannot be combined with other entries (${JSON.stringify(list)})`,
+                    input: list,
+                });
+            }
         }
-    }
-    checkUnique(list, (x) => x, ctx, (i) => [i], "exportTo entry");
-});
+        checkUnique(
+            list,
+            (x) => x,
+            ctx,
+            (i) => [i],
+            "exportTo entry",
+        );
+    });

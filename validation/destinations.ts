@@ -1,7 +1,17 @@
 import { z } from "zod";
 import { createHash } from "node:crypto";
 import {
-    checkUnique, dnsLabel, exportToSchema, exactHost, hostPattern, isDnsSubdomain, isWildcard, namespaceName, nonEmptyList, oneOfEnum, portNumber,
+    checkUnique,
+    dnsLabel,
+    exportToSchema,
+    exactHost,
+    hostPattern,
+    isDnsSubdomain,
+    isWildcard,
+    namespaceName,
+    nonEmptyList,
+    oneOfEnum,
+    portNumber,
 } from "./common";
 import { DestinationProtocol, EgressMode, OriginationMode, Resolution } from "./modes";
 import { GatewayRef, gatewayRefSchema } from "./gateway";
@@ -130,10 +140,16 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
         fail(`"GATEWAY" needs an egress gateway, and none is configured (set gateway, or egress "DIRECT")`, d.egress ? "egress" : "host");
     }
     if (wildcard && !d.servingHost && resolution !== "NONE") {
-        fail(`${JSON.stringify(resolution)} cannot resolve wildcard host ${JSON.stringify(d.host)}: use resolution "NONE", a servingHost or an SNI proxy`, "resolution");
+        fail(
+            `${JSON.stringify(resolution)} cannot resolve wildcard host ${JSON.stringify(d.host)}: use resolution "NONE", a servingHost or an SNI proxy`,
+            "resolution",
+        );
     }
     if (wildcard && egress === "GATEWAY" && !d.servingHost && !sniProxy) {
-        fail(`${JSON.stringify(d.host)} through the egress gateway needs servingHost (one host serves them all) or sniProxy (arbitrary hosts): the gateway cannot route a wildcard by itself`, "host");
+        fail(
+            `${JSON.stringify(d.host)} through the egress gateway needs servingHost (one host serves them all) or sniProxy (arbitrary hosts): the gateway cannot route a wildcard by itself`,
+            "host",
+        );
     }
     if (d.servingHost !== undefined && !wildcard) {
         fail(`${JSON.stringify(d.servingHost)} is only for wildcard hosts, and ${JSON.stringify(d.host)} is exact`, "servingHost");
@@ -160,23 +176,46 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
         const mode = tls.mode ?? "SIMPLE";
         const sni = tls.sni ?? d.host;
         if (protocol !== "HTTP") {
-            fail(`TLS origination is for applications that send plain HTTP: protocol must be "HTTP", not ${JSON.stringify(protocol)}`, "tls");
+            fail(
+                `TLS origination is for applications that send plain HTTP: protocol must be "HTTP", not ${JSON.stringify(protocol)}`,
+                "tls",
+            );
         } else if (wildcard) {
             fail(`TLS origination needs an exact host to verify, not the wildcard ${JSON.stringify(d.host)}`, "tls");
         } else if (mode === "MUTUAL" && egress !== "GATEWAY") {
-            fail(`"MUTUAL" origination happens at the egress gateway, where the client certificate lives: set egress "GATEWAY"`, "tls", "mode");
+            fail(
+                `"MUTUAL" origination happens at the egress gateway, where the client certificate lives: set egress "GATEWAY"`,
+                "tls",
+                "mode",
+            );
         } else if (mode === "MUTUAL" && !tls.credentialName) {
-            fail(`"MUTUAL" needs tls.credentialName: an SDS Secret holding the client certificate (tls.crt, tls.key) and ca.crt`, "tls", "mode");
+            fail(
+                `"MUTUAL" needs tls.credentialName: an SDS Secret holding the client certificate (tls.crt, tls.key) and ca.crt`,
+                "tls",
+                "mode",
+            );
         }
         const reserved = tls.credentialName !== undefined ? reservedSdsPrefix(tls.credentialName) : undefined;
         if (reserved) {
-            fail(`${JSON.stringify(tls.credentialName)} starts with "${reserved}": Istio does not serve Secrets named "istio*" or "prometheus*" over SDS`, "tls", "credentialName");
+            fail(
+                `${JSON.stringify(tls.credentialName)} starts with "${reserved}": Istio does not serve Secrets named "istio*" or "prometheus*" over SDS`,
+                "tls",
+                "credentialName",
+            );
         } else if (mode === "MUTUAL" && tls.credentialName?.endsWith(SDS_CA_ONLY_SUFFIX)) {
-            fail(`${JSON.stringify(tls.credentialName)} ends with "${SDS_CA_ONLY_SUFFIX}", which Istio reads as a CA-only credential: MUTUAL needs the Secret with the client certificate`, "tls", "credentialName");
+            fail(
+                `${JSON.stringify(tls.credentialName)} ends with "${SDS_CA_ONLY_SUFFIX}", which Istio reads as a CA-only credential: MUTUAL needs the Secret with the client certificate`,
+                "tls",
+                "credentialName",
+            );
         }
         const sans = tls.subjectAltNames;
         if (sans && sans.length > 0 && !sans.some((s) => sanMatchesHost(s, sni))) {
-            fail(`none of ${JSON.stringify(sans)} matches the host ${JSON.stringify(sni)} the connection is made to`, "tls", "subjectAltNames");
+            fail(
+                `none of ${JSON.stringify(sans)} matches the host ${JSON.stringify(sni)} the connection is made to`,
+                "tls",
+                "subjectAltNames",
+            );
         }
         origination = { mode, port: tls.port ?? 443, credentialName: tls.credentialName, sni, subjectAltNames: tls.subjectAltNames };
     }
@@ -189,7 +228,10 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
         const wanted = carriesTls ? "TLS" : "HTTP";
         const where = d.gatewayPort !== undefined ? "gatewayPort" : "port";
         if (!gp) {
-            fail(`gateway port ${gatewayPort}${d.gatewayPort === undefined ? " (the default for this destination)" : ""} is not a port of egress gateway ${JSON.stringify(args.gateway.name)} (${args.gateway.ports.map((p) => `${p.port}/${p.protocol}`).join(", ")})`, where);
+            fail(
+                `gateway port ${gatewayPort}${d.gatewayPort === undefined ? " (the default for this destination)" : ""} is not a port of egress gateway ${JSON.stringify(args.gateway.name)} (${args.gateway.ports.map((p) => `${p.port}/${p.protocol}`).join(", ")})`,
+                where,
+            );
         } else if (gp.protocol !== wanted) {
             fail(`gateway port ${gatewayPort} carries ${gp.protocol}, but this destination needs a ${wanted} port`, where);
         }
@@ -209,7 +251,11 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
         gatewayPort,
         createServiceEntry: d.createServiceEntry ?? true,
         tls: origination,
-        sources: d.allowedSources ? resolveSources(d.allowedSources) : args.defaultAllowedSources ? resolveSources(args.defaultAllowedSources) : undefined,
+        sources: d.allowedSources
+            ? resolveSources(d.allowedSources)
+            : args.defaultAllowedSources
+              ? resolveSources(args.defaultAllowedSources)
+              : undefined,
     };
 }
 
@@ -222,14 +268,29 @@ export const resolvedDestinationsSchema = destinationsArgsSchema.transform((args
         issues.push({ path: ["namespace"], message: "is required when no gateway is given (the namespace for the Istio objects)" });
     }
     if (args.gateway && args.namespace && args.namespace !== args.gateway.namespace && destinations.some((d) => d.egress === "GATEWAY")) {
-        issues.push({ path: ["namespace"], message: `${JSON.stringify(args.namespace)} differs from the gateway's namespace ${JSON.stringify(args.gateway.namespace)}: routes through the gateway live beside it` });
+        issues.push({
+            path: ["namespace"],
+            message: `${JSON.stringify(args.namespace)} differs from the gateway's namespace ${JSON.stringify(args.gateway.namespace)}: routes through the gateway live beside it`,
+        });
     }
     for (const issue of issues) {
         ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: args });
     }
     // Duplicates and conflicts across destinations.
-    checkUnique(destinations, (d) => d.name, ctx, (i) => ["destinations", i, args.destinations[i]?.name ? "name" : "host"], "destination name");
-    checkUnique(destinations, (d) => `${d.host}:${d.port}`, ctx, (i) => ["destinations", i, "host"], "destination host:port");
+    checkUnique(
+        destinations,
+        (d) => d.name,
+        ctx,
+        (i) => ["destinations", i, args.destinations[i]?.name ? "name" : "host"],
+        "destination name",
+    );
+    checkUnique(
+        destinations,
+        (d) => `${d.host}:${d.port}`,
+        ctx,
+        (i) => ["destinations", i, "host"],
+        "destination host:port",
+    );
     // Sidecars apply one VirtualService (and one DestinationRule) per host, and Istio keeps one
     // Gateway server per host and port: a second destination of the same host that routes or
     // originates would silently lose its routes.
@@ -242,7 +303,12 @@ export const resolvedDestinationsSchema = destinationsArgsSchema.transform((args
         if (first === undefined) {
             routedHosts.set(d.host, i);
         } else {
-            ctx.addIssue({ code: "custom", path: ["destinations", i, "host"], message: `${JSON.stringify(d.host)} is already routed by destinations[${first}]: sidecars take one VirtualService per host and would drop one of them; keep one destination per host`, input: args });
+            ctx.addIssue({
+                code: "custom",
+                path: ["destinations", i, "host"],
+                message: `${JSON.stringify(d.host)} is already routed by destinations[${first}]: sidecars take one VirtualService per host and would drop one of them; keep one destination per host`,
+                input: args,
+            });
         }
     });
     const portUse = new Map<number, { cls: string; index: number }>();
@@ -253,7 +319,12 @@ export const resolvedDestinationsSchema = destinationsArgsSchema.transform((args
         const cls = d.protocol === "TLS" || d.tls ? "TLS" : "HTTP";
         const prev = portUse.get(d.gatewayPort);
         if (prev && prev.cls !== cls) {
-            ctx.addIssue({ code: "custom", path: ["destinations", i, args.destinations[i]?.gatewayPort ? "gatewayPort" : "port"], message: `gateway port ${d.gatewayPort} would carry ${cls} here and ${prev.cls} for destinations[${prev.index}]: one port, one protocol`, input: args });
+            ctx.addIssue({
+                code: "custom",
+                path: ["destinations", i, args.destinations[i]?.gatewayPort ? "gatewayPort" : "port"],
+                message: `gateway port ${d.gatewayPort} would carry ${cls} here and ${prev.cls} for destinations[${prev.index}]: one port, one protocol`,
+                input: args,
+            });
         } else if (!prev) {
             portUse.set(d.gatewayPort, { cls, index: i });
         }

@@ -97,10 +97,12 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, roo
     if (result.success) {
         return result.data;
     }
-    const lines = result.error.issues.map((issue) => issue.code === "unrecognized_keys"
-        // Name the misspelled field itself: `destinations[0].hots: unknown field`.
-        ? `${formatPath([...issue.path, issue.keys[0] ?? ""], root)}: unknown field${issue.keys.length > 1 ? ` (also ${issue.keys.slice(1).join(", ")})` : ""}`
-        : `${formatPath(issue.path, root)}: ${describe(issue, input)}`);
+    const lines = result.error.issues.map((issue) =>
+        issue.code === "unrecognized_keys"
+            ? // Name the misspelled field itself: `destinations[0].hots: unknown field`.
+              `${formatPath([...issue.path, issue.keys[0] ?? ""], root)}: unknown field${issue.keys.length > 1 ? ` (also ${issue.keys.slice(1).join(", ")})` : ""}`
+            : `${formatPath(issue.path, root)}: ${describe(issue, input)}`,
+    );
     const more = lines.length > 1 ? ` (and ${lines.length - 1} more problem${lines.length > 2 ? "s" : ""})` : "";
     throw new ValidationError(lines[0] + more, lines);
 }

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { GatewayPortProtocol } from "./modes";
 import { dnsLabel, labelMap, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "./common";
 
-
 export const gatewayPortSchema = z.strictObject({
     port: portNumber,
     protocol: oneOfEnum(GatewayPortProtocol),
@@ -12,7 +11,13 @@ export const gatewayPortSchema = z.strictObject({
 export type ValidGatewayPort = z.output<typeof gatewayPortSchema>;
 
 export const gatewayPortsSchema = nonEmptyList(gatewayPortSchema, "port").superRefine((ports, ctx) =>
-    checkUnique(ports, (p) => String(p.port), ctx, (i) => [i, "port"], "gateway port"),
+    checkUnique(
+        ports,
+        (p) => String(p.port),
+        ctx,
+        (i) => [i, "port"],
+        "gateway port",
+    ),
 );
 
 /** Where an egress gateway runs and how to reach it: plain data, so routes can be planned before deploy. */
@@ -21,7 +26,10 @@ export const gatewayRefSchema = z.strictObject({
     namespace: namespaceName,
     selector: labelMap.refine((m) => Object.keys(m).length > 0, { error: "needs at least one label" }),
     ports: gatewayPortsSchema,
-    clusterDomain: z.string().regex(/^[a-z0-9.-]+$/).default("cluster.local"),
+    clusterDomain: z
+        .string()
+        .regex(/^[a-z0-9.-]+$/)
+        .default("cluster.local"),
 });
 
 export type GatewayRef = z.output<typeof gatewayRefSchema>;

@@ -19,18 +19,29 @@ const serviceAccount = z.string().superRefine((s, ctx) => {
     }
 });
 
-export const sourcesSchema = z.strictObject({
-    namespaces: z.array(sourceNamespace).optional(),
-    serviceAccounts: z.array(serviceAccount).optional(),
-}).superRefine((s, ctx) => {
-    const namespaces = s.namespaces ?? [];
-    if (namespaces.length === 0 && (s.serviceAccounts ?? []).length === 0) {
-        ctx.addIssue({ code: "custom", message: "lists no namespace and no service account: omit it, or name who may use the destination", input: s });
-    }
-    if (namespaces.includes(ANY_NAMESPACE) && (namespaces.length > 1 || (s.serviceAccounts ?? []).length > 0)) {
-        ctx.addIssue({ code: "custom", path: ["namespaces"], message: `"*" already allows every workload: list nothing else beside it`, input: s.namespaces });
-    }
-});
+export const sourcesSchema = z
+    .strictObject({
+        namespaces: z.array(sourceNamespace).optional(),
+        serviceAccounts: z.array(serviceAccount).optional(),
+    })
+    .superRefine((s, ctx) => {
+        const namespaces = s.namespaces ?? [];
+        if (namespaces.length === 0 && (s.serviceAccounts ?? []).length === 0) {
+            ctx.addIssue({
+                code: "custom",
+                message: "lists no namespace and no service account: omit it, or name who may use the destination",
+                input: s,
+            });
+        }
+        if (namespaces.includes(ANY_NAMESPACE) && (namespaces.length > 1 || (s.serviceAccounts ?? []).length > 0)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["namespaces"],
+                message: `"*" already allows every workload: list nothing else beside it`,
+                input: s.namespaces,
+            });
+        }
+    });
 
 /** Sources after validation: "*" alone in namespaces means any mesh identity. */
 export interface ResolvedSources {

@@ -1,4 +1,4 @@
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { Stack } from "@pulumi/pulumi/automation";
 import { describeMutualTls, IssuedPems } from "./realTls";
 import { KubeObject } from "./support/kubeClient";
@@ -89,7 +89,11 @@ describe(`e2e: issued certificates in real TLS and their rotation (${STACK})`, f
             const ops = [...log.changed()];
             for (const cert of ["::egress-pki-ca-ca-cert", "::egress-pki-client-client-credential-cert"]) {
                 const seen = ops.find(([urn]) => urn.endsWith(cert))?.[1] ?? [];
-                assert.deepEqual(seen.filter((op) => op.includes("replace")), ["create-replacement", "replace", "delete-replaced"], `${cert}: ${seen.join(", ")}`);
+                assert.deepEqual(
+                    seen.filter((op) => op.includes("replace")),
+                    ["create-replacement", "replace", "delete-replaced"],
+                    `${cert}: ${seen.join(", ")}`,
+                );
             }
         });
 

@@ -1,7 +1,7 @@
-import { strict as assert } from "assert";
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { REPO_ROOT } from "./support/pulumiProject";
 import { makeTempDir, removeTempDir } from "./support/processes";
 
@@ -11,13 +11,20 @@ import { makeTempDir, removeTempDir } from "./support/processes";
 
 function run(cmd: string, args: string[], cwd: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        execFile(cmd, args, { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false" } }, (err, stdout, stderr) => {
-            if (err) {
-                reject(new Error(`${cmd} ${args.join(" ")} (in ${cwd}): ${err.message}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`));
-            } else {
-                resolve(stdout);
-            }
-        });
+        execFile(
+            cmd,
+            args,
+            { cwd, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false" } },
+            (err, stdout, stderr) => {
+                if (err) {
+                    reject(
+                        new Error(`${cmd} ${args.join(" ")} (in ${cwd}): ${err.message}\n${stdout.slice(-3000)}\n${stderr.slice(-3000)}`),
+                    );
+                } else {
+                    resolve(stdout);
+                }
+            },
+        );
     });
 }
 
@@ -59,37 +66,90 @@ describe("e2e: the npm package, packed and installed by a TypeScript consumer", 
         // The clone's build uses the repository's installed packages (no second npm ci).
         fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(clone, "node_modules"), "dir");
         assert.ok(!fs.existsSync(path.join(clone, "bin")), "a clean clone has no build");
-        const packed = JSON.parse(await run("npm", ["pack", "--json", "--pack-destination", dir], clone)) as { filename: string; files: { path: string }[] }[];
+        const packed = JSON.parse(await run("npm", ["pack", "--json", "--pack-destination", dir], clone)) as {
+            filename: string;
+            files: { path: string }[];
+        }[];
         const files = packed[0]!.files.map((f) => f.path);
-        assert.ok(files.includes("bin/api.js") && files.includes("bin/api.d.ts"), `the tarball holds the built library: ${files.join(", ")}`);
-        assert.deepEqual(files.filter((f) => /^bin\/(test|bench|index)|^charts\//.test(f)), [], "no tests, benchmarks, stack program or test chart");
+        assert.ok(
+            files.includes("bin/api.js") && files.includes("bin/api.d.ts"),
+            `the tarball holds the built library: ${files.join(", ")}`,
+        );
+        assert.deepEqual(
+            files.filter((f) => /^bin\/(test|bench|index)|^charts\//.test(f)),
+            [],
+            "no tests, benchmarks, stack program or test chart",
+        );
         assert.ok(files.includes("LICENSE"));
 
         const consumer = path.join(dir, "consumer");
         fs.mkdirSync(consumer);
-        const repoPackage = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+        const repoPackage = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as {
+            devDependencies: Record<string, string>;
+        };
         const pin = (name: string) => repoPackage.devDependencies[name] as string;
-        fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({
-            name: "consumer", private: true,
-            dependencies: {
-                "istio-egress": `file:${path.join(dir, packed[0]!.filename)}`,
-                "@pulumi/pulumi": pin("@pulumi/pulumi"), "@pulumi/kubernetes": pin("@pulumi/kubernetes"), "@pulumi/tls": pin("@pulumi/tls"),
-                typescript: pin("typescript"), "@types/node": pin("@types/node"),
-            },
-        }, null, 2));
-        fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({
-            compilerOptions: { strict: true, skipLibCheck: false, target: "ES2022", module: "commonjs", moduleResolution: "node", esModuleInterop: true, outDir: "out", types: ["node"] },
-            files: ["index.ts"],
-        }, null, 2));
+        fs.writeFileSync(
+            path.join(consumer, "package.json"),
+            JSON.stringify(
+                {
+                    name: "consumer",
+                    private: true,
+                    dependencies: {
+                        "istio-egress": `file:${path.join(dir, packed[0]!.filename)}`,
+                        "@pulumi/pulumi": pin("@pulumi/pulumi"),
+                        "@pulumi/kubernetes": pin("@pulumi/kubernetes"),
+                        "@pulumi/tls": pin("@pulumi/tls"),
+                        typescript: pin("typescript"),
+                        "@types/node": pin("@types/node"),
+                    },
+                },
+                null,
+                2,
+            ),
+        );
+        fs.writeFileSync(
+            path.join(consumer, "tsconfig.json"),
+            JSON.stringify(
+                {
+                    compilerOptions: {
+                        strict: true,
+                        skipLibCheck: false,
+                        target: "ES2022",
+                        module: "commonjs",
+                        moduleResolution: "node",
+                        esModuleInterop: true,
+                        outDir: "out",
+                        types: ["node"],
+                    },
+                    files: ["index.ts"],
+                },
+                null,
+                2,
+            ),
+        );
         fs.writeFileSync(path.join(consumer, "index.ts"), PROGRAM);
         await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], consumer);
         await run(path.join(consumer, "node_modules", ".bin", "tsc"), ["-p", "tsconfig.json"], consumer);
         const out = JSON.parse((await run("node", ["out/index.js"], consumer)).trim().split("\n").pop() as string) as {
-            destinations: { name: string; allowedSources: string[] }[]; registered: string[];
+            destinations: { name: string; allowedSources: string[] }[];
+            registered: string[];
         };
-        assert.deepEqual(out.destinations.map((d) => [d.name, d.allowedSources]), [["cnn", ["namespace shop"]]]);
-        for (const expected of ["kubernetes:helm.sh/v4:Chart", "VirtualService", "ServiceEntry", "AuthorizationPolicy", "Gateway", "Telemetry"]) {
-            assert.ok(out.registered.some((r) => r.includes(expected)), `registered a ${expected}: ${out.registered.join(", ")}`);
+        assert.deepEqual(
+            out.destinations.map((d) => [d.name, d.allowedSources]),
+            [["cnn", ["namespace shop"]]],
+        );
+        for (const expected of [
+            "kubernetes:helm.sh/v4:Chart",
+            "VirtualService",
+            "ServiceEntry",
+            "AuthorizationPolicy",
+            "Gateway",
+            "Telemetry",
+        ]) {
+            assert.ok(
+                out.registered.some((r) => r.includes(expected)),
+                `registered a ${expected}: ${out.registered.join(", ")}`,
+            );
         }
     });
 });

@@ -17,9 +17,14 @@ import { scenarioChecks } from "./scenarioChecks";
 /** What render.js wrote for the simulation suite (scripts/e2e.sh renders before mocha runs). */
 const SIMULATION_INPUTS = path.join(REPO_ROOT, "out", "xds");
 
-interface RenderedObject { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }
+interface RenderedObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string };
+}
 
-const EXAMPLE_STACKS = fs.readdirSync(path.join(REPO_ROOT, "stacks"))
+const EXAMPLE_STACKS = fs
+    .readdirSync(path.join(REPO_ROOT, "stacks"))
     .map((f) => /^Pulumi\.(s\d\d-[a-z0-9-]+)\.yaml$/.exec(f)?.[1])
     .filter((s): s is string => s !== undefined)
     .sort();
@@ -29,12 +34,21 @@ describe("e2e: every example stack, with the real engine against a real API serv
 
     it("istioctl analyze finds errors in a broken object set (so the checks below can fail)", async () => {
         const broken: KubeObject = {
-            apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "broken", namespace: "default" },
-            spec: { hosts: ["edition.cnn.com"], gateways: ["istio-system/missing"], http: [{ route: [{ destination: { host: "edition.cnn.com", subset: "missing" } }] }] },
+            apiVersion: "networking.istio.io/v1",
+            kind: "VirtualService",
+            metadata: { name: "broken", namespace: "default" },
+            spec: {
+                hosts: ["edition.cnn.com"],
+                gateways: ["istio-system/missing"],
+                http: [{ route: [{ destination: { host: "edition.cnn.com", subset: "missing" } }] }],
+            },
         };
         const r = await istioctlAnalyze([broken]);
         assert.equal(r.errors.length, 2, r.output);
-        assert.ok(r.errors.every((l) => l.includes("IST0101")), r.output);
+        assert.ok(
+            r.errors.every((l) => l.includes("IST0101")),
+            r.output,
+        );
         assert.notEqual(r.exitCode, 0);
     });
 
@@ -55,9 +69,15 @@ describe("e2e: every example stack, with the real engine against a real API serv
             it("pulumi up creates every object, and the API server accepts them", async () => {
                 stack = await e2e().project.stack(name, withLocalChart(exampleStackConfig(name)));
                 const log = await up(stack);
-                assert.deepEqual(log.diagnostics.filter((d) => d.startsWith("error")), []);
+                assert.deepEqual(
+                    log.diagnostics.filter((d) => d.startsWith("error")),
+                    [],
+                );
                 // A clean run says nothing it need not (an undefined stack output used to warn here).
-                assert.deepEqual(log.diagnostics.filter((d) => d.startsWith("warning")), []);
+                assert.deepEqual(
+                    log.diagnostics.filter((d) => d.startsWith("warning")),
+                    [],
+                );
                 objects = await stateObjects(stack);
                 assert.ok(objects.length > 0, "the stack created no Kubernetes objects");
             });
@@ -73,7 +93,10 @@ describe("e2e: every example stack, with the real engine against a real API serv
                 // one), and Secrets are never written out: everything else must be the same set.
                 const deployed = objects.filter((o) => !o.urn.includes("helm.sh/v4:Chart$") && o.kind !== "Secret");
                 const ids = (os: { kind: string; name: string; namespace?: string }[]) => os.map(describeObject).sort();
-                assert.deepEqual(ids(rendered.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace }))), ids(deployed));
+                assert.deepEqual(
+                    ids(rendered.map((o) => ({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace }))),
+                    ids(deployed),
+                );
                 for (const o of rendered) {
                     const id = describeObject({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace });
                     const liveObject = live.get(id);
@@ -100,11 +123,19 @@ describe("e2e: every example stack, with the real engine against a real API serv
                 const exported = JSON.parse(await p.cli(["stack", "export", "--stack", name]));
                 assert.deepEqual(privateKeyPaths(exported), [], "private keys in plain text in `pulumi stack export`");
                 for (const file of checkpointFiles(p.backendDir)) {
-                    assert.deepEqual(privateKeyPaths(JSON.parse(fs.readFileSync(file, "utf8"))), [], `private keys in plain text in ${file}`);
+                    assert.deepEqual(
+                        privateKeyPaths(JSON.parse(fs.readFileSync(file, "utf8"))),
+                        [],
+                        `private keys in plain text in ${file}`,
+                    );
                 }
                 // The check can fail: decrypted, the keys are there, and only inside secret values.
                 const decrypted = privateKeyPaths(JSON.parse(await p.cli(["stack", "export", "--show-secrets", "--stack", name])));
-                assert.deepEqual(decrypted.filter((at) => !at.endsWith(".plaintext")), [], "private keys outside secret values");
+                assert.deepEqual(
+                    decrypted.filter((at) => !at.endsWith(".plaintext")),
+                    [],
+                    "private keys outside secret values",
+                );
                 if ("istio-egress:certificates" in exampleStackConfig(name)) {
                     assert.ok(decrypted.length > 0, "no private key found even decrypted: the check would not see one");
                 }
@@ -113,7 +144,11 @@ describe("e2e: every example stack, with the real engine against a real API serv
             it("istioctl analyze --use-kube=false reports nothing, at any level, for the deployed objects", async () => {
                 const objects = [...live.values()];
                 const r = await istioctlAnalyze(objects);
-                assert.deepEqual(r.messages.filter((l) => !acceptedAnalyzerMessage(l, objects)), [], r.output);
+                assert.deepEqual(
+                    r.messages.filter((l) => !acceptedAnalyzerMessage(l, objects)),
+                    [],
+                    r.output,
+                );
                 assert.equal(r.exitCode, 0, r.output);
             });
 

@@ -1,6 +1,6 @@
-import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { exampleStackConfig, OperationLog, toolchainPulumi, withLocalChart } from "./support/pulumiProject";
 import { startProcess } from "./support/processes";
@@ -16,9 +16,12 @@ const STACK_CONFIG = "s06-gateway-mutual-origination";
 
 /** The Istio kinds the package writes, to find objects the state does not know (orphans). */
 const LABELLED_KINDS = [
-    "/apis/networking.istio.io/v1/serviceentries", "/apis/networking.istio.io/v1/virtualservices",
-    "/apis/networking.istio.io/v1/destinationrules", "/apis/networking.istio.io/v1/gateways",
-    "/apis/security.istio.io/v1/authorizationpolicies", "/apis/telemetry.istio.io/v1/telemetries",
+    "/apis/networking.istio.io/v1/serviceentries",
+    "/apis/networking.istio.io/v1/virtualservices",
+    "/apis/networking.istio.io/v1/destinationrules",
+    "/apis/networking.istio.io/v1/gateways",
+    "/apis/security.istio.io/v1/authorizationpolicies",
+    "/apis/telemetry.istio.io/v1/telemetries",
     "/api/v1/secrets",
 ];
 
@@ -40,7 +43,10 @@ describe("e2e: an interrupted pulumi up converges when run again", function () {
         const p = e2e().project;
         const pulumi = await toolchainPulumi();
         const proc = await startProcess(pulumi.command, ["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stackName], {
-            name: `pulumi-up-${stackName}`, cwd: p.dir, env: { ...process.env, ...p.env, ISTIO_EGRESS_E2E_GATE: gate }, stopGraceMs: 0,
+            name: `pulumi-up-${stackName}`,
+            cwd: p.dir,
+            env: { ...process.env, ...p.env, ISTIO_EGRESS_E2E_GATE: gate },
+            stopGraceMs: 0,
         });
         await waitForFile(`${gate}.reached`, 5 * 60_000, `the up of ${stackName} to reach its gate\n${proc.output()}`);
         return proc;
@@ -90,7 +96,10 @@ describe("e2e: an interrupted pulumi up converges when run again", function () {
             await e2e().project.cli(["refresh", "--yes", "--clear-pending-creates", "--stack", name]);
             await up(stack);
             objects = await assertConverged(stack);
-            assert.ok(objects.some((o) => o.kind === "VirtualService"), "the second up created the routes");
+            assert.ok(
+                objects.some((o) => o.kind === "VirtualService"),
+                "the second up created the routes",
+            );
         } finally {
             await destroyAndCheck(stack, objects.length > 0 ? objects : await stateObjects(stack).catch(() => []));
         }
@@ -117,7 +126,10 @@ describe("e2e: an interrupted pulumi up converges when run again", function () {
             assert.ok(restarted);
             await up(stack);
             objects = await assertConverged(stack);
-            assert.ok(objects.some((o) => o.kind === "VirtualService"), "the second up created the routes");
+            assert.ok(
+                objects.some((o) => o.kind === "VirtualService"),
+                "the second up created the routes",
+            );
         } finally {
             await destroyAndCheck(stack, objects.length > 0 ? objects : await stateObjects(stack).catch(() => []));
         }
@@ -127,8 +139,13 @@ describe("e2e: an interrupted pulumi up converges when run again", function () {
 /** "virtualservices" → "VirtualService" (the kinds listed above). */
 function kindOf(plural: string): string {
     const kinds: Record<string, string> = {
-        serviceentries: "ServiceEntry", virtualservices: "VirtualService", destinationrules: "DestinationRule", gateways: "Gateway",
-        authorizationpolicies: "AuthorizationPolicy", telemetries: "Telemetry", secrets: "Secret",
+        serviceentries: "ServiceEntry",
+        virtualservices: "VirtualService",
+        destinationrules: "DestinationRule",
+        gateways: "Gateway",
+        authorizationpolicies: "AuthorizationPolicy",
+        telemetries: "Telemetry",
+        secrets: "Secret",
     };
     return kinds[plural] ?? plural;
 }

@@ -1,4 +1,4 @@
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { Stack } from "@pulumi/pulumi/automation";
 import { exampleStackConfig, OperationLog, withLocalChart } from "./support/pulumiProject";
 import { StateObject, stateObjects } from "./support/stackObjects";
@@ -37,13 +37,16 @@ describe(`e2e: pulumi preview --diff after adding one destination (${STACK})`, f
         }
     });
 
-    const kubeChanges = (): [string, string[]][] => [...log.changed()]
-        .filter(([urn]) => urn.includes("$kubernetes:") || urn.includes("::kubernetes:"))
-        .map(([urn, ops]): [string, string[]] => [urn.split("::").slice(-2).join("::").replace(/^.*\$/, ""), ops])
-        .sort(([a], [b]) => a.localeCompare(b));
+    const kubeChanges = (): [string, string[]][] =>
+        [...log.changed()]
+            .filter(([urn]) => urn.includes("$kubernetes:") || urn.includes("::kubernetes:"))
+            .map(([urn, ops]): [string, string[]] => [urn.split("::").slice(-2).join("::").replace(/^.*\$/, ""), ops])
+            .sort(([a], [b]) => a.localeCompare(b));
 
     it("creates exactly the new destination's ServiceEntry, VirtualService and AuthorizationPolicy", () => {
-        const creates = kubeChanges().filter(([, ops]) => ops.includes("create")).map(([o]) => o);
+        const creates = kubeChanges()
+            .filter(([, ops]) => ops.includes("create"))
+            .map(([o]) => o);
         assert.deepEqual(creates, [
             "kubernetes:networking.istio.io/v1:ServiceEntry::egress-destinations-httpbin",
             "kubernetes:networking.istio.io/v1:VirtualService::egress-destinations-httpbin",
@@ -58,15 +61,33 @@ describe(`e2e: pulumi preview --diff after adding one destination (${STACK})`, f
             ["kubernetes:networking.istio.io/v1:Gateway::egress-destinations-istio-egressgateway", ["update"]],
         ]);
         const all = [...log.changed().values()].flat();
-        assert.deepEqual(all.filter((op) => op !== "create" && op !== "update"), [], "replace or delete in the preview");
+        assert.deepEqual(
+            all.filter((op) => op !== "create" && op !== "update"),
+            [],
+            "replace or delete in the preview",
+        );
     });
 
     it("shows the new host and subset in the --diff text", () => {
         for (const kind of ["ServiceEntry", "VirtualService"]) {
-            assert.match(stdout, new RegExp(`\\+ kubernetes:networking\\.istio\\.io/v1:${kind}: \\(create\\)\\n\\s+\\[urn=[^\\]]*::egress-destinations-httpbin\\]`), `${kind} create`);
+            assert.match(
+                stdout,
+                new RegExp(
+                    `\\+ kubernetes:networking\\.istio\\.io/v1:${kind}: \\(create\\)\\n\\s+\\[urn=[^\\]]*::egress-destinations-httpbin\\]`,
+                ),
+                `${kind} create`,
+            );
         }
         assert.match(stdout, /~ kubernetes:networking\.istio\.io\/v1:Gateway: \(update\)/);
-        assert.match(stdout, /~ kubernetes:networking\.istio\.io\/v1:Gateway: \(update\)[\s\S]*?"httpbin\.org"/, "the Gateway's new server");
-        assert.match(stdout, /~ kubernetes:networking\.istio\.io\/v1:DestinationRule: \(update\)[\s\S]*?"httpbin"/, "the gateway DestinationRule's new subset");
+        assert.match(
+            stdout,
+            /~ kubernetes:networking\.istio\.io\/v1:Gateway: \(update\)[\s\S]*?"httpbin\.org"/,
+            "the Gateway's new server",
+        );
+        assert.match(
+            stdout,
+            /~ kubernetes:networking\.istio\.io\/v1:DestinationRule: \(update\)[\s\S]*?"httpbin"/,
+            "the gateway DestinationRule's new subset",
+        );
     });
 });

@@ -1,8 +1,8 @@
-import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 import { TYPE_TOKENS } from "../../api";
@@ -30,7 +30,12 @@ const SAME_INPUT_AS_STACK_CONFIG = withLocalChart({
     "istio-egress:defaultAllowedSources": { namespaces: ["shop"] },
     "istio-egress:destinations": [
         { host: "edition.cnn.com", port: 443, protocol: "TLS", allowedSources: { serviceAccounts: ["shop/checkout"] } },
-        { name: "nginx", host: NGINX_HOST, createServiceEntry: false, tls: { mode: "MUTUAL", credentialName: "client-credential", subjectAltNames: [NGINX_HOST] } },
+        {
+            name: "nginx",
+            host: NGINX_HOST,
+            createServiceEntry: false,
+            tls: { mode: "MUTUAL", credentialName: "client-credential", subjectAltNames: [NGINX_HOST] },
+        },
     ],
 });
 
@@ -51,7 +56,11 @@ function snakeKeys(v: unknown): unknown {
  * deployment (a Secret's keys are compared, not their values).
  */
 function comparable(o: KubeObject): unknown {
-    const { metadata, status: _status, ...rest } = o as KubeObject & { status?: unknown; data?: Record<string, string>; spec?: Record<string, unknown> };
+    const {
+        metadata,
+        status: _status,
+        ...rest
+    } = o as KubeObject & { status?: unknown; data?: Record<string, string>; spec?: Record<string, unknown> };
     const body: Record<string, unknown> = { ...rest };
     if (o.kind === "Secret") {
         body.data = Object.keys((rest as { data?: object }).data ?? {}).sort();
@@ -99,7 +108,11 @@ describe("e2e: the package from Python, through its component provider", functio
         const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "istio-egress-schema-"));
         try {
             const schema = JSON.parse(await runPulumi(project.pulumi, ["package", "get-schema", REPO_ROOT], scratch, project.env)) as {
-                name: string; resources: Record<string, { description?: string; isComponent?: boolean; inputProperties?: Record<string, { description?: string }> }>;
+                name: string;
+                resources: Record<
+                    string,
+                    { description?: string; isComponent?: boolean; inputProperties?: Record<string, { description?: string }> }
+                >;
             };
             assert.equal(schema.name, "istio-egress");
             assert.deepEqual(Object.keys(schema.resources).sort(), Object.values(TYPE_TOKENS).sort());
@@ -117,17 +130,29 @@ describe("e2e: the package from Python, through its component provider", functio
 
     it("pulumi package add <repository> generates the Python SDK, links it into the program and installs it", async () => {
         await project.cli(["package", "add", REPO_ROOT]);
-        const pulumiYaml = yaml.load(fs.readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8")) as { packages?: Record<string, unknown> };
+        const pulumiYaml = yaml.load(fs.readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8")) as {
+            packages?: Record<string, unknown>;
+        };
         assert.ok(pulumiYaml.packages?.["istio-egress"], `Pulumi.yaml has no packages entry: ${JSON.stringify(pulumiYaml)}`);
         const sdk = path.join(project.dir, "sdks/istio-egress/pulumi_istio_egress");
         for (const file of ["__init__.py", "egress.py", "egress_gateway.py", "_inputs.py", "outputs.py"]) {
             assert.ok(fs.existsSync(path.join(sdk, file)), `the generated SDK has no ${file}`);
         }
-        const requirements = fs.readFileSync(path.join(project.dir, "requirements.txt"), "utf8").split("\n").map((l) => l.trim());
+        const requirements = fs
+            .readFileSync(path.join(project.dir, "requirements.txt"), "utf8")
+            .split("\n")
+            .map((l) => l.trim());
         assert.ok(requirements.includes("./sdks/istio-egress"), requirements.join("\n"));
         // Installed into the program's virtualenv, with the pinned SDKs.
         const py = path.join(project.dir, "venv/bin/python");
-        const versions = execFileSync(py, ["-c", "import importlib.metadata as m; print(m.version('pulumi'), m.version('pulumi_kubernetes'), m.version('pulumi_istio_egress'))"], { encoding: "utf8" });
+        const versions = execFileSync(
+            py,
+            [
+                "-c",
+                "import importlib.metadata as m; print(m.version('pulumi'), m.version('pulumi_kubernetes'), m.version('pulumi_istio_egress'))",
+            ],
+            { encoding: "utf8" },
+        );
         assert.equal(versions.trim(), "3.259.0 4.32.0 0.1.0");
     });
 
@@ -144,10 +169,16 @@ describe("e2e: the package from Python, through its component provider", functio
     it("the Python program deploys for real: every object is in the API server as sent", async () => {
         pyStack = await project.stack("e2e", { "istio-egress-python:gatewayChart": path.join(REPO_ROOT, "charts/gateway") });
         const log = await up(pyStack);
-        assert.deepEqual(log.diagnostics.filter((d) => d.startsWith("error")), []);
+        assert.deepEqual(
+            log.diagnostics.filter((d) => d.startsWith("error")),
+            [],
+        );
         // The components are remote: the engine registered them for the provider.
         const types = [...log.ops.keys()].map((urn) => urn.split("::")[2]);
-        assert.ok(types.some((t) => t.endsWith(TYPE_TOKENS.Egress)), types.join("\n"));
+        assert.ok(
+            types.some((t) => t.endsWith(TYPE_TOKENS.Egress)),
+            types.join("\n"),
+        );
         pyObjects = await stateObjects(pyStack);
         const pyLive = await readBack(pyObjects);
         assert.deepEqual(comparableSet(pyLive), comparableSet(tsLive));

@@ -16,7 +16,6 @@ const SERVER_HOST = "my-nginx.mesh-external.svc.cluster.local";
 // Leftover processes are stopped by the root hooks (support/rootHooks.ts), not here: this file
 // shares the run with the control plane the other e2e files use.
 describe("real TLS harness self-check", function () {
-
     describe("real TLS harness self-check: mutual TLS (openssl-made CA, server and client certificates)", function () {
         let dir: string | undefined;
         let pems: IssuedPems | undefined;
@@ -26,10 +25,17 @@ describe("real TLS harness self-check", function () {
             dir = await makeTempDir("selfcheck-pems");
             const ca = await makeCa(dir, "ca", { commonName: "example.com", organization: "example Inc." });
             const server = await makeLeaf(dir, "server", ca, {
-                commonName: SERVER_HOST, organization: "some organization", usage: "server", dnsNames: [SERVER_HOST], traditionalKey: true,
+                commonName: SERVER_HOST,
+                organization: "some organization",
+                usage: "server",
+                dnsNames: [SERVER_HOST],
+                traditionalKey: true,
             });
             const client = await makeLeaf(dir, "client", ca, {
-                commonName: "client.example.com", organization: "client organization", usage: "client", traditionalKey: true,
+                commonName: "client.example.com",
+                organization: "client organization",
+                usage: "client",
+                traditionalKey: true,
             });
             const read = (f: string) => fs.readFileSync(f, "utf8");
             pems = {

@@ -65,10 +65,16 @@ function show(r: CurlResult): string {
 /** Waits until `read()` has a line matching every pattern; returns that line. */
 async function waitForLogLine(read: () => string, patterns: RegExp[], what: string): Promise<string> {
     let found: string | undefined;
-    await pollUntil(() => {
-        found = read().split("\n").find((l) => patterns.every((p) => p.test(l)));
-        return found !== undefined;
-    }, what, LOG_WAIT_MS).catch((e: unknown) => {
+    await pollUntil(
+        () => {
+            found = read()
+                .split("\n")
+                .find((l) => patterns.every((p) => p.test(l)));
+            return found !== undefined;
+        },
+        what,
+        LOG_WAIT_MS,
+    ).catch((e: unknown) => {
         throw new Error(`${e instanceof Error ? e.message : String(e)}\n--- log ---\n${read().split("\n").slice(-30).join("\n")}`);
     });
     return found ?? "";
@@ -120,9 +126,17 @@ export function describeMutualTls(getPems: () => IssuedPems): void {
             return file;
         };
         const caFile = await write("ca.crt", requirePem("caCertificatePem", pems.caCertificatePem, "CERTIFICATE"), 0o644);
-        const serverCertFile = await write("server.crt", requirePem("serverCertificatePem", pems.serverCertificatePem, "CERTIFICATE"), 0o644);
+        const serverCertFile = await write(
+            "server.crt",
+            requirePem("serverCertificatePem", pems.serverCertificatePem, "CERTIFICATE"),
+            0o644,
+        );
         const serverKeyFile = await write("server.key", requirePem("serverPrivateKeyPem", pems.serverPrivateKeyPem, "PRIVATE KEY"), 0o600);
-        const clientCertFile = await write("client.crt", requirePem("clientCertificatePem", pems.clientCertificatePem, "CERTIFICATE"), 0o644);
+        const clientCertFile = await write(
+            "client.crt",
+            requirePem("clientCertificatePem", pems.clientCertificatePem, "CERTIFICATE"),
+            0o644,
+        );
         const clientKeyFile = await write("client.key", requirePem("clientPrivateKeyPem", pems.clientPrivateKeyPem, "PRIVATE KEY"), 0o600);
 
         // A client certificate that is valid in every way except that another CA issued it.
@@ -134,15 +148,30 @@ export function describeMutualTls(getPems: () => IssuedPems): void {
         let port = 0;
         nginx = await retryOnAddressInUse(async () => {
             port = await freePort("127.0.0.1");
-            return startNginx(mutualTlsServerConfig({
-                listen: `127.0.0.1:${port}`, serverName: pems.serverHost,
-                certFile: serverCertFile, keyFile: serverKeyFile, caFile, body,
-            }), { name: "nginx-mtls", prefix });
+            return startNginx(
+                mutualTlsServerConfig({
+                    listen: `127.0.0.1:${port}`,
+                    serverName: pems.serverHost,
+                    certFile: serverCertFile,
+                    keyFile: serverKeyFile,
+                    caFile,
+                    body,
+                }),
+                { name: "nginx-mtls", prefix },
+            );
         });
         env = {
-            pems, dir, caFile, serverCertFile, clientCertFile, clientKeyFile,
-            otherClientCertFile: otherClient.certFile, otherClientKeyFile: otherClient.keyFile,
-            nginx, port, body,
+            pems,
+            dir,
+            caFile,
+            serverCertFile,
+            clientCertFile,
+            clientKeyFile,
+            otherClientCertFile: otherClient.certFile,
+            otherClientKeyFile: otherClient.keyFile,
+            nginx,
+            port,
+            body,
         };
     });
 
@@ -189,8 +218,11 @@ export function describeMutualTls(getPems: () => IssuedPems): void {
         assert.equal(r.httpCode, 400, show(r));
         assert.match(r.stdout, /<title>400 The SSL certificate error<\/title>/, show(r));
         assert.ok(!r.stdout.includes(e.body), show(r));
-        await waitForLogLine(accessLog(e), [/\b400\b/, /client_verify=FAILED:unable to (verify the first certificate|get local issuer certificate) /],
-            "an access log line with status 400 and client_verify=FAILED");
+        await waitForLogLine(
+            accessLog(e),
+            [/\b400\b/, /client_verify=FAILED:unable to (verify the first certificate|get local issuer certificate) /],
+            "an access log line with status 400 and client_verify=FAILED",
+        );
     });
 
     it("verifies the server's name: reached as wrong.example.com curl fails with exit 60, as the right name it succeeds", async function () {
@@ -219,12 +251,18 @@ export function describeMutualTls(getPems: () => IssuedPems): void {
         const other = await verifyCertificate(e.caFile, e.otherClientCertFile);
         assert.notEqual(other.exitCode, 0, `openssl verify (other client): ${other.stdout}`);
 
-        assert.ok((await certificateExtension(e.serverCertFile, "extendedKeyUsage")).includes("TLS Web Server Authentication"),
-            "server certificate lacks serverAuth");
-        assert.ok((await certificateExtension(e.clientCertFile, "extendedKeyUsage")).includes("TLS Web Client Authentication"),
-            "client certificate lacks clientAuth");
-        assert.ok((await certificateExtension(e.serverCertFile, "subjectAltName")).includes(`DNS:${e.pems.serverHost}`),
-            `server certificate has no subjectAltName DNS:${e.pems.serverHost}`);
+        assert.ok(
+            (await certificateExtension(e.serverCertFile, "extendedKeyUsage")).includes("TLS Web Server Authentication"),
+            "server certificate lacks serverAuth",
+        );
+        assert.ok(
+            (await certificateExtension(e.clientCertFile, "extendedKeyUsage")).includes("TLS Web Client Authentication"),
+            "client certificate lacks clientAuth",
+        );
+        assert.ok(
+            (await certificateExtension(e.serverCertFile, "subjectAltName")).includes(`DNS:${e.pems.serverHost}`),
+            `server certificate has no subjectAltName DNS:${e.pems.serverHost}`,
+        );
     });
 }
 
@@ -292,10 +330,13 @@ export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string):
             const l2 = await freePortOnAll(["127.0.0.1"], [p1, p2, l1]);
             const body1 = `backend P1 (${BACKEND_ADDRESS}:${p1})\n`;
             const body2 = `backend P2 (${BACKEND_ADDRESS}:${p2})\n`;
-            const backend = await startNginx(tlsServersConfig([
-                { listen: `${BACKEND_ADDRESS}:${p1}`, certFile: backendCert.certFile, keyFile: backendCert.keyFile, body: body1 },
-                { listen: `${BACKEND_ADDRESS}:${p2}`, certFile: backendCert.certFile, keyFile: backendCert.keyFile, body: body2 },
-            ]), { name: "nginx-backends", prefix: path.join(workDir, "backends") });
+            const backend = await startNginx(
+                tlsServersConfig([
+                    { listen: `${BACKEND_ADDRESS}:${p1}`, certFile: backendCert.certFile, keyFile: backendCert.keyFile, body: body1 },
+                    { listen: `${BACKEND_ADDRESS}:${p2}`, certFile: backendCert.certFile, keyFile: backendCert.keyFile, body: body2 },
+                ]),
+                { name: "nginx-backends", prefix: path.join(workDir, "backends") },
+            );
             try {
                 const proxyPrefix = path.join(workDir, "sni-proxy");
                 const config = getConfig({
@@ -326,7 +367,11 @@ export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string):
 
     /** curl https://<host>:<port>/ through the proxy's listener for <port>, trusting only the backend CA. */
     const viaProxy = (e: SniSetUp, host: string, port: number): Promise<CurlResult> =>
-        curl({ url: `https://${host}:${port}/`, connectTo: [`${host}:${port}:127.0.0.1:${port === e.p1 ? e.l1 : e.l2}`], cacert: e.caFile });
+        curl({
+            url: `https://${host}:${port}/`,
+            connectTo: [`${host}:${port}:127.0.0.1:${port === e.p1 ? e.l1 : e.l2}`],
+            cacert: e.caFile,
+        });
     const backendLog = (e: SniSetUp) => () => e.backend.readPrefixFile("logs/access.log");
     const proxyLog = (e: SniSetUp) => () => `${e.proxy.process.output()}\n${e.proxy.readPrefixFile("logs/access.log")}`;
 
@@ -357,7 +402,11 @@ export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string):
         assert.equal(r.exitCode, 0, show(r));
         assert.equal(r.httpCode, 200, show(r));
         assert.equal(r.stdout, e.body2, show(r));
-        await waitForLogLine(backendLog(e), [/sni="api\.partner\.example\.com"/, /\b200\b/], "the backend's access log line for api.partner.example.com");
+        await waitForLogLine(
+            backendLog(e),
+            [/sni="api\.partner\.example\.com"/, /\b200\b/],
+            "the backend's access log line for api.partner.example.com",
+        );
     });
 
     it("does not forward a host that is not allowed (blocked.example.net resolves to the backend, but curl fails with exit 35)", async function () {
@@ -387,10 +436,20 @@ export function describeSniProxy(getConfig: (o: SniProxyConfigInput) => string):
         assert.equal(ok.exitCode, 0, show(ok));
         const refused = await viaProxy(e, "www.blocked.example.net", e.p2);
         assert.equal(refused.exitCode, 35, show(refused));
-        await waitForLogLine(proxyLog(e), [new RegExp(`de\\.wikipedia\\.org\\S*\\b${e.l1}\\b`), new RegExp(`upstream=${escapeRe(BACKEND_ADDRESS)}:${e.p1}\\b`), /\b200\b/],
-            "a proxy access log line with de.wikipedia.org on L1, forwarded to 127.0.0.2:P1, status 200");
-        await waitForLogLine(proxyLog(e), [new RegExp(`${escapeRe("www.blocked.example.net")}\\S*\\b${e.l2}\\b`), /\b502\b/],
-            "a proxy access log line with www.blocked.example.net on L2 and status 502");
+        await waitForLogLine(
+            proxyLog(e),
+            [
+                new RegExp(`de\\.wikipedia\\.org\\S*\\b${e.l1}\\b`),
+                new RegExp(`upstream=${escapeRe(BACKEND_ADDRESS)}:${e.p1}\\b`),
+                /\b200\b/,
+            ],
+            "a proxy access log line with de.wikipedia.org on L1, forwarded to 127.0.0.2:P1, status 200",
+        );
+        await waitForLogLine(
+            proxyLog(e),
+            [new RegExp(`${escapeRe("www.blocked.example.net")}\\S*\\b${e.l2}\\b`), /\b502\b/],
+            "a proxy access log line with www.blocked.example.net on L2 and status 502",
+        );
     });
 
     it("keeps each port's allow list: api.partner.example.com is not forwarded from P1's listener", async function () {

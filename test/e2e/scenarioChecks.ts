@@ -1,4 +1,4 @@
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { KubeClient, KubeObject } from "./support/kubeClient";
 
 // What each example stack must have produced, checked on the objects read back from the API
@@ -42,7 +42,14 @@ function gatewayInstalled(live: Map<string, KubeObject>): void {
 }
 
 /** Mesh → gateway → external routing of one destination through the shared Gateway. */
-function routedThroughGateway(live: Map<string, KubeObject>, ns: string, name: string, host: string, route: "http" | "tls", port: number): void {
+function routedThroughGateway(
+    live: Map<string, KubeObject>,
+    ns: string,
+    name: string,
+    host: string,
+    route: "http" | "tls",
+    port: number,
+): void {
     gatewayInstalled(live);
     assert.deepEqual(spec(live, `Gateway/${GW}`).selector, GW_SELECTOR);
     const servers: Json[] = spec(live, `Gateway/${GW}`).servers;
@@ -53,7 +60,11 @@ function routedThroughGateway(live: Map<string, KubeObject>, ns: string, name: s
     const subset = subsets.find((s) => s.name === name);
     assert.ok(subset, `gateway DestinationRule has subset ${name}`);
     assert.equal(subset.trafficPolicy.portLevelSettings[0].tls.mode, "ISTIO_MUTUAL");
-    assert.deepEqual(spec(live, `AuthorizationPolicy/${GW}`), { selector: { matchLabels: GW_SELECTOR }, action: "ALLOW" }, "the gateway refuses what no destination allows");
+    assert.deepEqual(
+        spec(live, `AuthorizationPolicy/${GW}`),
+        { selector: { matchLabels: GW_SELECTOR }, action: "ALLOW" },
+        "the gateway refuses what no destination allows",
+    );
     const vs = spec(live, `VirtualService/${ns}/${name}`);
     assert.deepEqual(vs.hosts, [host]);
     assert.deepEqual([...vs.gateways].sort(), [GW, "mesh"]);
@@ -89,7 +100,11 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         assert.deepEqual(spec(live, "ServiceEntry/istio-system/cnn").ports, [{ name: "http-80", number: 80, protocol: "HTTP" }]);
         const rule = spec(live, "AuthorizationPolicy/istio-system/cnn").rules[0];
         assert.deepEqual(rule.from, [{ source: { namespaces: ["shop"] } }]);
-        assert.deepEqual(spec(live, "VirtualService/istio-system/cnn").exportTo, ["shop", "."], "only shop (and the gateway) get the routes");
+        assert.deepEqual(
+            spec(live, "VirtualService/istio-system/cnn").exportTo,
+            ["shop", "."],
+            "only shop (and the gateway) get the routes",
+        );
     },
     "s03-https-passthrough": async (live) => {
         routedThroughGateway(live, "istio-system", "cnn", "edition.cnn.com", "tls", 443);
@@ -100,7 +115,10 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
     },
     "s04-sidecar-origination": async (live) => {
         const se = spec(live, "ServiceEntry/default/edition-cnn-com");
-        assert.deepEqual(se.ports.find((p: Json) => p.number === 80), { name: "http-80", number: 80, protocol: "HTTP", targetPort: 443 });
+        assert.deepEqual(
+            se.ports.find((p: Json) => p.number === 80),
+            { name: "http-80", number: 80, protocol: "HTTP", targetPort: 443 },
+        );
         const tls = spec(live, "DestinationRule/default/edition-cnn-com").trafficPolicy.portLevelSettings[0];
         assert.deepEqual(tls, { port: { number: 80 }, tls: { mode: "SIMPLE", sni: "edition.cnn.com" } });
         assert.deepEqual(kinds(live, "VirtualService"), [], "origination at the sidecar needs no gateway route");
@@ -142,9 +160,14 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         assert.match(conf, /\*\.wikipedia\.org \$ssl_preread_server_name:443;/);
         assert.match(conf, /listen 9443;/);
         assert.match(conf, /listen 10443;/);
-        assert.deepEqual(spec(live, "Service/istio-system/egress-sni-proxy").ports.map((p: Json) => p.port), [443, 9443]);
+        assert.deepEqual(
+            spec(live, "Service/istio-system/egress-sni-proxy").ports.map((p: Json) => p.port),
+            [443, 9443],
+        );
         assert.equal(spec(live, "Deployment/istio-system/egress-sni-proxy").replicas, 2);
-        assert.deepEqual(spec(live, "NetworkPolicy/istio-system/egress-sni-proxy").ingress[0].from, [{ podSelector: { matchLabels: GW_SELECTOR } }]);
+        assert.deepEqual(spec(live, "NetworkPolicy/istio-system/egress-sni-proxy").ingress[0].from, [
+            { podSelector: { matchLabels: GW_SELECTOR } },
+        ]);
         assert.deepEqual(spec(live, "DestinationRule/istio-system/egress-sni-proxy").trafficPolicy, { tls: { mode: "DISABLE" } });
     },
     "s11-kubernetes-services": async (live) => {
@@ -183,19 +206,28 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         assert.deepEqual(np.podSelector, {});
         // Least privilege, peer by peer: DNS pods, the gateway's pods on their ports, istiod's xDS/CA port.
         const rules = np.egress.map((r: Json) => [
-            r.to.map((t: Json) => `${t.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"]}/${JSON.stringify(t.podSelector?.matchLabels ?? {})}`),
+            r.to.map(
+                (t: Json) =>
+                    `${t.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"]}/${JSON.stringify(t.podSelector?.matchLabels ?? {})}`,
+            ),
             (r.ports ?? []).map((p: Json) => `${p.protocol}/${p.port}`),
         ]);
-        assert.deepEqual(rules, [
-            [['kube-system/{"k8s-app":"kube-dns"}'], ["UDP/53", "TCP/53"]],
-            [[`istio-system/${JSON.stringify(GW_SELECTOR)}`], ["TCP/80", "TCP/443"]],
-            [['istio-system/{"app":"istiod"}'], ["TCP/15012"]],
-        ], "no way around the gateway");
+        assert.deepEqual(
+            rules,
+            [
+                [['kube-system/{"k8s-app":"kube-dns"}'], ["UDP/53", "TCP/53"]],
+                [[`istio-system/${JSON.stringify(GW_SELECTOR)}`], ["TCP/80", "TCP/443"]],
+                [['istio-system/{"app":"istiod"}'], ["TCP/15012"]],
+            ],
+            "no way around the gateway",
+        );
     },
     "s15-registry-only": async (live) => {
         for (const ns of ["payments", "shop"]) {
             assert.deepEqual(spec(live, `Sidecar/${ns}/default`).outboundTrafficPolicy, { mode: "REGISTRY_ONLY" });
-            assert.deepEqual(spec(live, `Sidecar/${ns}/default`).egress, [{ hosts: ns === "payments" ? ["./*", "istio-system/*"] : ["./*", "istio-system/*", "payments/*"] }]);
+            assert.deepEqual(spec(live, `Sidecar/${ns}/default`).egress, [
+                { hosts: ns === "payments" ? ["./*", "istio-system/*"] : ["./*", "istio-system/*", "payments/*"] },
+            ]);
         }
         assert.deepEqual(spec(live, "ServiceEntry/payments/payments-api").hosts, ["api.stripe.com"]);
     },

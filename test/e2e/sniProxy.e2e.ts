@@ -1,7 +1,7 @@
-import { strict as assert } from "assert";
+import { strict as assert } from "node:assert";
 import { Stack } from "@pulumi/pulumi/automation";
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { sniProxyConfig, SniProxyConfigOptions } from "../../proxy/sniProxyConfig";
 import { checkNginxConfig, nginxBuildInfo, prepareNginxConfig } from "./support/nginx";
 import { makeTempDir, removeTempDir } from "./support/processes";
@@ -40,25 +40,39 @@ describe(`e2e: the SNI proxy's nginx config in a real nginx (${STACK})`, functio
     it("deploys the generator's config for ports 443 and 9443 and the stack's wildcard hosts", () => {
         const resolvers = /^\s*resolver (.+?) valid=/m.exec(deployed)?.[1].split(" ");
         assert.ok(resolvers && resolvers.length > 0, `no resolver line in\n${deployed}`);
-        assert.equal(deployed, sniProxyConfig({
-            listeners: [
-                { listenPort: 10443, upstreamPort: 443, allowedHosts: [HOSTS[0] as string] },
-                { listenPort: 9443, upstreamPort: 9443, allowedHosts: [HOSTS[1] as string] },
-            ],
-            resolvers,
-            ipv6: false,
-        }));
+        assert.equal(
+            deployed,
+            sniProxyConfig({
+                listeners: [
+                    { listenPort: 10443, upstreamPort: 443, allowedHosts: [HOSTS[0] as string] },
+                    { listenPort: 9443, upstreamPort: 9443, allowedHosts: [HOSTS[1] as string] },
+                ],
+                resolvers,
+                ipv6: false,
+            }),
+        );
     });
 
     it("nginx -t accepts the generator's configs at their edges: long host names, many ports, one pattern on several ports, IPv6", async () => {
         const long = (i: number) => `h${i}-${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.example.com`;
         const edges: SniProxyConfigOptions[] = [
-            { listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts: Array.from({ length: 10 }, (_, i) => long(i)) }], resolvers: ["10.96.0.10"] },
             {
-                listeners: Array.from({ length: 20 }, (_, i) => ({ listenPort: 20000 + i, upstreamPort: 8000 + i, allowedHosts: ["*.wikipedia.org", "api.example.com"] })),
+                listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts: Array.from({ length: 10 }, (_, i) => long(i)) }],
+                resolvers: ["10.96.0.10"],
+            },
+            {
+                listeners: Array.from({ length: 20 }, (_, i) => ({
+                    listenPort: 20000 + i,
+                    upstreamPort: 8000 + i,
+                    allowedHosts: ["*.wikipedia.org", "api.example.com"],
+                })),
                 resolvers: ["10.96.0.10", "10.96.0.11"],
             },
-            { listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts: ["*.example.com"] }], resolvers: ["fd00::10", "10.96.0.10"], ipv6: true },
+            {
+                listeners: [{ listenPort: 10443, upstreamPort: 443, allowedHosts: ["*.example.com"] }],
+                resolvers: ["fd00::10", "10.96.0.10"],
+                ipv6: true,
+            },
         ];
         const dir = await makeTempDir("sni-nginx-t");
         try {
@@ -77,7 +91,11 @@ describe(`e2e: the SNI proxy's nginx config in a real nginx (${STACK})`, functio
 
     describe("the same generator on loopback", () => {
         describeSniProxy((o: SniProxyConfigInput) => {
-            assert.deepEqual(o.listeners.flatMap((l) => l.allowedHosts), HOSTS, "the harness must forward the hosts the stack allows");
+            assert.deepEqual(
+                o.listeners.flatMap((l) => l.allowedHosts),
+                HOSTS,
+                "the harness must forward the hosts the stack allows",
+            );
             return sniProxyConfig(o);
         });
     });

@@ -6,7 +6,13 @@ import * as yaml from "js-yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 import { makeTempDir, removeTempDir } from "./support/processes";
 import {
-    createProject, E2eProject, exampleStackConfig, REPO_ROOT, TEST_STACK_PROGRAM, toolchainPulumi, withLocalChart,
+    createProject,
+    E2eProject,
+    exampleStackConfig,
+    REPO_ROOT,
+    TEST_STACK_PROGRAM,
+    toolchainPulumi,
+    withLocalChart,
 } from "./support/pulumiProject";
 import { describeObject, StateObject, stateObjects } from "./support/stackObjects";
 import { destroyAndCheck, e2e } from "./support/suite";
@@ -34,11 +40,22 @@ const OLD_REVISION = "cb0cd7b";
  * services (s11), NetworkPolicies (s14) and registry-only outbound (s15).
  */
 const REPRESENTATIVE_STACKS = [
-    "s06-gateway-mutual-origination", "s10-sni-proxy", "s11-kubernetes-services", "s14-network-policies", "s15-registry-only",
+    "s06-gateway-mutual-origination",
+    "s10-sni-proxy",
+    "s11-kubernetes-services",
+    "s14-network-policies",
+    "s15-registry-only",
 ];
 
 /** Operations that replace a resource (each replacement is several steps on one URN). */
-const REPLACING = new Set(["replace", "create-replacement", "delete-replaced", "discard-replaced", "import-replacement", "read-replacement"]);
+const REPLACING = new Set([
+    "replace",
+    "create-replacement",
+    "delete-replaced",
+    "discard-replaced",
+    "import-replacement",
+    "read-replacement",
+]);
 /** Operations that take a resource out of the cluster or out of the state (discard: left behind, unmanaged). */
 const REMOVING = new Set(["delete", "discard", "delete-replaced", "discard-replaced"]);
 
@@ -106,9 +123,10 @@ function churnMessage(stack: string, phase: string, steps: readonly Step[]): str
             const creates = steps.filter((c) => c.op === "create" && c.type === type);
             const sameName = creates.filter((c) => nameOfUrn(c.urn) === nameOfUrn(urn));
             const candidates = sameName.length > 0 ? sameName : creates;
-            hint = candidates.length > 0
-                ? `renamed or re-parented? give ${candidates.map((c) => c.urn).join(" or ")} aliases: [{ urn: <this URN> }]`
-                : "deleted, and nothing of its type is created in its place";
+            hint =
+                candidates.length > 0
+                    ? `renamed or re-parented? give ${candidates.map((c) => c.urn).join(" or ")} aliases: [{ urn: <this URN> }]`
+                    : "deleted, and nothing of its type is created in its place";
         }
         return `  ${ops.padEnd(18)} ${urn}\n      ${hint}`;
     });
@@ -131,10 +149,15 @@ interface JsonRun {
 async function pulumiRun(project: E2eProject, args: string[]): Promise<JsonRun> {
     const pulumi = await toolchainPulumi();
     return new Promise((resolve) => {
-        execFile(pulumi.command, [...args, "--non-interactive"], { cwd: project.dir, env: { ...process.env, ...project.env }, maxBuffer: 512 * 1024 * 1024 }, (err, stdout, stderr) => {
-            const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-            resolve({ code, stdout, stderr });
-        });
+        execFile(
+            pulumi.command,
+            [...args, "--non-interactive"],
+            { cwd: project.dir, env: { ...process.env, ...project.env }, maxBuffer: 512 * 1024 * 1024 },
+            (err, stdout, stderr) => {
+                const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+                resolve({ code, stdout, stderr });
+            },
+        );
     });
 }
 
@@ -145,7 +168,16 @@ interface PreviewDigest {
 }
 
 interface EngineEventLine {
-    resourcePreEvent?: { metadata: { op: string; urn: string; type: string; keys?: string[]; diffs?: string[]; detailedDiff?: Record<string, unknown> | null } };
+    resourcePreEvent?: {
+        metadata: {
+            op: string;
+            urn: string;
+            type: string;
+            keys?: string[];
+            diffs?: string[];
+            detailedDiff?: Record<string, unknown> | null;
+        };
+    };
     diagnosticEvent?: { message: string; severity: string };
 }
 
@@ -155,8 +187,11 @@ interface Observed {
     readonly counts: Record<string, number>;
 }
 
-const reasonsOf = (keys: string[] | undefined, diffs: string[] | undefined, detailed: Record<string, unknown> | null | undefined): string[] | undefined =>
-    [keys, diffs, detailed ? Object.keys(detailed) : undefined].find((r) => r !== undefined && r.length > 0);
+const reasonsOf = (
+    keys: string[] | undefined,
+    diffs: string[] | undefined,
+    detailed: Record<string, unknown> | null | undefined,
+): string[] | undefined => [keys, diffs, detailed ? Object.keys(detailed) : undefined].find((r) => r !== undefined && r.length > 0);
 
 function failure(what: string, run: JsonRun, errors: string[]): Error {
     return new Error(`${what} failed (exit ${run.code}):\n${errors.join("\n").slice(-6000)}\n${run.stderr.slice(-3000)}`);
@@ -175,14 +210,22 @@ async function preview(project: E2eProject, stack: string, extra: string[] = [])
     if (run.code !== 0 || errors.length > 0) {
         throw failure(`pulumi preview --json of ${stack}`, run, errors);
     }
-    const steps = (digest.steps ?? []).map((s) => ({ op: s.op, urn: s.urn, type: typeOfUrn(s.urn), reasons: reasonsOf(s.replaceReasons, s.diffReasons, s.detailedDiff) }));
+    const steps = (digest.steps ?? []).map((s) => ({
+        op: s.op,
+        urn: s.urn,
+        type: typeOfUrn(s.urn),
+        reasons: reasonsOf(s.replaceReasons, s.diffReasons, s.detailedDiff),
+    }));
     return { steps, counts: digest.changeSummary ?? countOps(steps) };
 }
 
 /** `pulumi up --json --skip-preview`: one step per resourcePreEvent of the engine's event stream. */
 async function up(project: E2eProject, stack: string): Promise<Observed> {
     const run = await pulumiRun(project, ["up", "--yes", "--skip-preview", "--json", "--stack", stack]);
-    const events = run.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as EngineEventLine);
+    const events = run.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as EngineEventLine);
     const errors = events.flatMap((e) => (e.diagnosticEvent?.severity === "error" ? [e.diagnosticEvent.message] : []));
     if (run.code !== 0 || errors.length > 0) {
         throw failure(`pulumi up --json of ${stack}`, run, errors);
@@ -210,7 +253,9 @@ type LockPackages = Record<string, { version?: string; integrity?: string }>;
 
 /** Packages the old lock file pins that the installed tree does not hold at the same version. */
 function missingFromInstalledTree(oldLock: string): string[] {
-    const installedLock = [path.join(REPO_ROOT, "node_modules/.package-lock.json"), path.join(REPO_ROOT, "package-lock.json")].find((f) => fs.existsSync(f)) as string;
+    const installedLock = [path.join(REPO_ROOT, "node_modules/.package-lock.json"), path.join(REPO_ROOT, "package-lock.json")].find((f) =>
+        fs.existsSync(f),
+    ) as string;
     const installed = (JSON.parse(fs.readFileSync(installedLock, "utf8")) as { packages: LockPackages }).packages;
     const wanted = (JSON.parse(fs.readFileSync(oldLock, "utf8")) as { packages: LockPackages }).packages;
     return Object.entries(wanted)
@@ -221,12 +266,15 @@ function missingFromInstalledTree(oldLock: string): string[] {
 
 /** The config map of the old revision's stacks/Pulumi.<stack>.yaml. */
 function oldStackConfig(oldDir: string, stack: string): Record<string, unknown> {
-    const doc = yaml.load(fs.readFileSync(path.join(oldDir, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+    const doc = yaml.load(fs.readFileSync(path.join(oldDir, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as {
+        config?: Record<string, unknown>;
+    };
     return doc.config ?? {};
 }
 
 function selectedStacks(): string[] {
-    const all = fs.readdirSync(path.join(REPO_ROOT, "stacks"))
+    const all = fs
+        .readdirSync(path.join(REPO_ROOT, "stacks"))
         .map((f) => /^Pulumi\.(s\d\d-[a-z0-9-]+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
@@ -234,7 +282,12 @@ function selectedStacks(): string[] {
     if (wanted === "all") {
         return all;
     }
-    const list = wanted ? wanted.split(",").map((s) => s.trim()).filter((s) => s !== "") : REPRESENTATIVE_STACKS;
+    const list = wanted
+        ? wanted
+              .split(",")
+              .map((s) => s.trim())
+              .filter((s) => s !== "")
+        : REPRESENTATIVE_STACKS;
     const unknown = list.filter((s) => !all.includes(s));
     if (unknown.length > 0) {
         throw new Error(`UPGRADE_STACKS names no example stack: ${unknown.join(", ")} (known: ${all.join(", ")})`);
@@ -298,7 +351,9 @@ describe(`e2e: upgrading a deployed stack from ${OLD_REVISION} to the current co
         if (missing.length === 0) {
             fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(oldDir, "node_modules"), "dir");
         } else {
-            console.log(`      ${OLD_REVISION} pins packages the installed tree lacks (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""}): npm ci`);
+            console.log(
+                `      ${OLD_REVISION} pins packages the installed tree lacks (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", ..." : ""}): npm ci`,
+            );
             await run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], oldDir);
         }
         await run(path.join(oldDir, "node_modules/.bin/tsc"), ["-p", "tsconfig.json"], oldDir);
@@ -312,8 +367,9 @@ describe(`e2e: upgrading a deployed stack from ${OLD_REVISION} to the current co
         fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(currentDir, "node_modules"), "dir");
         currentProgram = path.join(currentDir, path.relative(REPO_ROOT, TEST_STACK_PROGRAM));
         assert.ok(fs.existsSync(currentProgram), `no ${TEST_STACK_PROGRAM}: run npm run build first`);
-        await run(process.execPath, ["-e", `require(${JSON.stringify(path.join(currentDir, "bin/api.js"))})`], currentDir)
-            .catch((e: Error) => assert.fail(`the current build does not load (a rebuild half-way?): ${e.message}`));
+        await run(process.execPath, ["-e", `require(${JSON.stringify(path.join(currentDir, "bin/api.js"))})`], currentDir).catch(
+            (e: Error) => assert.fail(`the current build does not load (a rebuild half-way?): ${e.message}`),
+        );
 
         project = await createProject(e2e().cluster.kubeconfigPath, { programJs: oldProgram, label: "upgrade" });
     });
@@ -325,13 +381,18 @@ describe(`e2e: upgrading a deployed stack from ${OLD_REVISION} to the current co
         }
         if (figures.size > 0) {
             const rows = [...figures].map(([stack, f]) => [
-                stack, f.oldUp ? formatCounts(f.oldUp) : "-", f.preview ? formatCounts(f.preview) : "-", f.up ? formatCounts(f.up) : "-",
+                stack,
+                f.oldUp ? formatCounts(f.oldUp) : "-",
+                f.preview ? formatCounts(f.preview) : "-",
+                f.up ? formatCounts(f.up) : "-",
                 f.churn ? (f.churn.length === 0 ? "none" : f.churn.join("; ")) : "-",
             ]);
             const head = ["stack", `up (${OLD_REVISION})`, "preview (current)", "up (current)", "churn (preview)"];
             const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
             const line = (r: string[]) => `      ${r.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")}`.trimEnd();
-            console.log(`\n      Upgrade ${OLD_REVISION} -> current code, operations per kind (preview: the engine's change summary; up: its steps)`);
+            console.log(
+                `\n      Upgrade ${OLD_REVISION} -> current code, operations per kind (preview: the engine's change summary; up: its steps)`,
+            );
             console.log([line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n"));
         }
     });
@@ -340,12 +401,32 @@ describe(`e2e: upgrading a deployed stack from ${OLD_REVISION} to the current co
         const urn = (qualified: string, name: string) => `urn:pulumi:s::istio-egress::istio-egress:index:Egress$${qualified}::${name}`;
         const steps: Step[] = [
             ["same", "istio-egress:index:EgressGateway", "egress-gateway"],
-            ["update", "istio-egress:index:EgressDestinations$kubernetes:networking.istio.io/v1:Gateway", "egress-destinations-istio-egressgateway"],
-            ["create", "istio-egress:index:EgressDestinations$kubernetes:security.istio.io/v1:AuthorizationPolicy", "egress-destinations-nginx"],
+            [
+                "update",
+                "istio-egress:index:EgressDestinations$kubernetes:networking.istio.io/v1:Gateway",
+                "egress-destinations-istio-egressgateway",
+            ],
+            [
+                "create",
+                "istio-egress:index:EgressDestinations$kubernetes:security.istio.io/v1:AuthorizationPolicy",
+                "egress-destinations-nginx",
+            ],
             ["delete", "istio-egress:index:EgressDestinations", "egress-destinations-old"],
-            ["create-replacement", "istio-egress:index:EgressDestinations$kubernetes:networking.istio.io/v1:DestinationRule", "egress-destinations-nginx"],
-            ["replace", "istio-egress:index:EgressDestinations$kubernetes:networking.istio.io/v1:DestinationRule", "egress-destinations-nginx"],
-            ["delete-replaced", "istio-egress:index:EgressDestinations$kubernetes:networking.istio.io/v1:DestinationRule", "egress-destinations-nginx"],
+            [
+                "create-replacement",
+                "istio-egress:index:EgressDestinations$kubernetes:networking.istio.io/v1:DestinationRule",
+                "egress-destinations-nginx",
+            ],
+            [
+                "replace",
+                "istio-egress:index:EgressDestinations$kubernetes:networking.istio.io/v1:DestinationRule",
+                "egress-destinations-nginx",
+            ],
+            [
+                "delete-replaced",
+                "istio-egress:index:EgressDestinations$kubernetes:networking.istio.io/v1:DestinationRule",
+                "egress-destinations-nginx",
+            ],
             ["create", "istio-egress:index:SniProxy$kubernetes:apps/v1:Deployment", "egress-sni-proxy"],
             ["delete", "istio-egress:index:EgressGateway$kubernetes:apps/v1:Deployment", "egress-sni-proxy"],
             ["discard", "istio-egress:index:EgressNetworkPolicies$kubernetes:networking.k8s.io/v1:NetworkPolicy", "egress-netpol"],
@@ -355,21 +436,39 @@ describe(`e2e: upgrading a deployed stack from ${OLD_REVISION} to the current co
             const u = urn(qualified as string, name as string);
             return { op: op as string, urn: u, type: typeOfUrn(u), reasons: op === "replace" ? ["spec.host"] : undefined };
         });
-        assert.deepEqual(churn(steps).map((s) => `${s.op} ${s.type}`), [
-            "create-replacement kubernetes:networking.istio.io/v1:DestinationRule",
-            "replace kubernetes:networking.istio.io/v1:DestinationRule",
-            "delete-replaced kubernetes:networking.istio.io/v1:DestinationRule",
-            "delete kubernetes:apps/v1:Deployment",
-            "discard kubernetes:networking.k8s.io/v1:NetworkPolicy",
-            "replace tls:index/privateKey:PrivateKey",
-            "replace istio-egress:index:SdsCredential",
-        ]);
-        assert.deepEqual(countOps(steps), { "create": 2, "create-replacement": 1, "delete": 2, "delete-replaced": 1, "discard": 1, "replace": 3, "same": 1, "update": 1 });
+        assert.deepEqual(
+            churn(steps).map((s) => `${s.op} ${s.type}`),
+            [
+                "create-replacement kubernetes:networking.istio.io/v1:DestinationRule",
+                "replace kubernetes:networking.istio.io/v1:DestinationRule",
+                "delete-replaced kubernetes:networking.istio.io/v1:DestinationRule",
+                "delete kubernetes:apps/v1:Deployment",
+                "discard kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                "replace tls:index/privateKey:PrivateKey",
+                "replace istio-egress:index:SdsCredential",
+            ],
+        );
+        assert.deepEqual(countOps(steps), {
+            create: 2,
+            "create-replacement": 1,
+            delete: 2,
+            "delete-replaced": 1,
+            discard: 1,
+            replace: 3,
+            same: 1,
+            update: 1,
+        });
         const message = churnMessage("s", "preview", steps);
         assert.match(message, /churns 5 resource/);
         // A re-parented child: the delete of its old URN, with the create to give the alias to.
-        assert.match(message, /delete\s+urn:\S+EgressGateway\$kubernetes:apps\/v1:Deployment::egress-sni-proxy\n\s+renamed or re-parented\? give urn:\S+SniProxy\$kubernetes:apps\/v1:Deployment::egress-sni-proxy aliases/);
-        assert.match(message, /create-replacement, replace, delete-replaced\s+urn:\S+DestinationRule::egress-destinations-nginx\n\s+replaced because of spec\.host/);
+        assert.match(
+            message,
+            /delete\s+urn:\S+EgressGateway\$kubernetes:apps\/v1:Deployment::egress-sni-proxy\n\s+renamed or re-parented\? give urn:\S+SniProxy\$kubernetes:apps\/v1:Deployment::egress-sni-proxy aliases/,
+        );
+        assert.match(
+            message,
+            /create-replacement, replace, delete-replaced\s+urn:\S+DestinationRule::egress-destinations-nginx\n\s+replaced because of spec\.host/,
+        );
     });
 
     for (const name of stacks) {
@@ -403,7 +502,10 @@ describe(`e2e: upgrading a deployed stack from ${OLD_REVISION} to the current co
                 stack = await project.stack(name, withLocalChart(oldStackConfig(path.join(scratch, OLD_REVISION), name)));
                 const r = await up(project, name);
                 f.oldUp = r.counts;
-                assert.ok(r.steps.some((s) => s.op === "create" && s.type.startsWith("kubernetes:")), `the ${OLD_REVISION} program created no Kubernetes object`);
+                assert.ok(
+                    r.steps.some((s) => s.op === "create" && s.type.startsWith("kubernetes:")),
+                    `the ${OLD_REVISION} program created no Kubernetes object`,
+                );
                 oldCaCertificate = (await stack.outputs()).caCertificatePem?.value;
                 await remember();
             });
@@ -419,7 +521,11 @@ describe(`e2e: upgrading a deployed stack from ${OLD_REVISION} to the current co
                 for (const s of r.steps.filter((x) => x.op !== "same")) {
                     console.log(`        ${describeStep(s)}`);
                 }
-                assert.deepEqual(churn(r.steps).map((s) => `${s.op} ${s.urn}`), [], churnMessage(name, "preview", r.steps));
+                assert.deepEqual(
+                    churn(r.steps).map((s) => `${s.op} ${s.urn}`),
+                    [],
+                    churnMessage(name, "preview", r.steps),
+                );
             });
 
             it("pulumi up with the current program does the same, and a preview after it is clean", async () => {
@@ -427,24 +533,44 @@ describe(`e2e: upgrading a deployed stack from ${OLD_REVISION} to the current co
                 useProgram(currentProgram);
                 const r = await up(project, name).finally(remember);
                 f.up = r.counts;
-                assert.deepEqual(churn(r.steps).map((s) => `${s.op} ${s.urn}`), [], churnMessage(name, "up", r.steps));
+                assert.deepEqual(
+                    churn(r.steps).map((s) => `${s.op} ${s.urn}`),
+                    [],
+                    churnMessage(name, "up", r.steps),
+                );
                 // The CA the old code issued is still the one every credential chains to.
-                assert.equal((await stack.outputs()).caCertificatePem?.value, oldCaCertificate, "the CA certificate changed in the upgrade");
+                assert.equal(
+                    (await stack.outputs()).caCertificatePem?.value,
+                    oldCaCertificate,
+                    "the CA certificate changed in the upgrade",
+                );
                 const again = (await preview(project, name)).steps.filter((s) => s.op !== "same");
-                assert.deepEqual(again.map((s) => `${s.op} ${s.urn}`), [], "a preview after the upgrade wants changes");
+                assert.deepEqual(
+                    again.map((s) => `${s.op} ${s.urn}`),
+                    [],
+                    "a preview after the upgrade wants changes",
+                );
             });
 
             if (name === "s06-gateway-mutual-origination") {
                 it("a real preview forced to re-issue the CA key (--replace) fails the check, naming the key and the certificates (negative control)", async () => {
                     assert.ok(project && stack && f.up, "the upgrade did not run");
                     const state = (await stack.exportStack()).deployment as { resources?: { urn: string; type: string }[] };
-                    const caKey = (state.resources ?? []).find((r) => r.type === "tls:index/privateKey:PrivateKey" && r.urn.includes("CertificateAuthority"));
+                    const caKey = (state.resources ?? []).find(
+                        (r) => r.type === "tls:index/privateKey:PrivateKey" && r.urn.includes("CertificateAuthority"),
+                    );
                     assert.ok(caKey, "no CA private key in the state");
                     const r = await preview(project, name, ["--replace", caKey.urn]);
                     const offending = churn(r.steps);
                     console.log(churnMessage(name, "forced preview", r.steps).replace(/^/gm, "        "));
-                    assert.ok(offending.some((s) => s.urn === caKey.urn && s.op === "replace"), churnMessage(name, "forced preview", r.steps));
-                    assert.ok(offending.some((s) => s.type === "tls:index/selfSignedCert:SelfSignedCert"), churnMessage(name, "forced preview", r.steps));
+                    assert.ok(
+                        offending.some((s) => s.urn === caKey.urn && s.op === "replace"),
+                        churnMessage(name, "forced preview", r.steps),
+                    );
+                    assert.ok(
+                        offending.some((s) => s.type === "tls:index/selfSignedCert:SelfSignedCert"),
+                        churnMessage(name, "forced preview", r.steps),
+                    );
                 });
             }
 

@@ -45,25 +45,33 @@ function tlsOutputs(type: string, name: string): Record<string, unknown> {
     }
 }
 
-pulumi.runtime.setMocks({
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-        // The engine refuses two resources with one URN (type and name, for one parent chain);
-        // the mocks are stricter (one name per type in a test) and settle() reports it.
-        if (registered.some((r) => r.type === args.type && r.name === args.name)) {
-            duplicates.push(`${args.type} ${args.name}`);
-        }
-        // Two resources writing one Kubernetes object would fight over it in the cluster.
-        const id = objectIdentity(args.inputs);
-        if (id !== undefined && registered.some((r) => r.custom && objectIdentity(r.inputs) === id)) {
-            duplicates.push(`object ${id} (again from ${args.name})`);
-        }
-        registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
-        return { id: args.custom === false ? undefined : `${args.name}-id`, state: { ...tlsOutputs(args.type, args.name), ...args.inputs } };
+pulumi.runtime.setMocks(
+    {
+        newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+            // The engine refuses two resources with one URN (type and name, for one parent chain);
+            // the mocks are stricter (one name per type in a test) and settle() reports it.
+            if (registered.some((r) => r.type === args.type && r.name === args.name)) {
+                duplicates.push(`${args.type} ${args.name}`);
+            }
+            // Two resources writing one Kubernetes object would fight over it in the cluster.
+            const id = objectIdentity(args.inputs);
+            if (id !== undefined && registered.some((r) => r.custom && objectIdentity(r.inputs) === id)) {
+                duplicates.push(`object ${id} (again from ${args.name})`);
+            }
+            registered.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+            return {
+                id: args.custom === false ? undefined : `${args.name}-id`,
+                state: { ...tlsOutputs(args.type, args.name), ...args.inputs },
+            };
+        },
+        call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+            return args.inputs;
+        },
     },
-    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        return args.inputs;
-    },
-}, "istio-egress", "test", false);
+    "istio-egress",
+    "test",
+    false,
+);
 
 /** Forgets what earlier tests registered. */
 export function resetRegistrations(): void {
@@ -87,7 +95,12 @@ export async function customResources(): Promise<Registered[]> {
 
 /** The value inside an Output. */
 export function unwrap<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => { resolve(v); return v; }));
+    return new Promise((resolve) =>
+        output.apply((v) => {
+            resolve(v);
+            return v;
+        }),
+    );
 }
 
 /** A registered Kubernetes object's manifest fields, as a plain object. */

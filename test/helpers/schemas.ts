@@ -27,7 +27,8 @@ function closeObjects(s: unknown): unknown {
         if (k.startsWith("x-kubernetes-")) {
             continue;
         }
-        out[k] = k === "properties" ? Object.fromEntries(Object.entries(v as Schema).map(([p, ps]) => [p, closeObjects(ps)])) : closeObjects(v);
+        out[k] =
+            k === "properties" ? Object.fromEntries(Object.entries(v as Schema).map(([p, ps]) => [p, closeObjects(ps)])) : closeObjects(v);
     }
     const src = s as Schema;
     if (src.type === "object" && src.properties && src.additionalProperties === undefined && !src["x-kubernetes-preserve-unknown-fields"]) {
@@ -50,7 +51,11 @@ export function istioValidators(): Map<string, ValidateFunction> {
         if (!doc || doc.kind !== "CustomResourceDefinition") {
             continue;
         }
-        const spec = doc.spec as { group: string; names: { kind: string }; versions: { name: string; schema: { openAPIV3Schema: Schema } }[] };
+        const spec = doc.spec as {
+            group: string;
+            names: { kind: string };
+            versions: { name: string; schema: { openAPIV3Schema: Schema } }[];
+        };
         for (const v of spec.versions) {
             const specSchema = (v.schema.openAPIV3Schema.properties as Schema).spec;
             crdValidators.set(`${spec.group}/${v.name}/${spec.names.kind}`, ajv.compile(closeObjects(specSchema) as Schema));
@@ -74,8 +79,12 @@ let valuesValidator: ValidateFunction | undefined;
 export function gatewayValuesErrors(values: unknown): string[] {
     if (!valuesValidator) {
         const ajv = new Ajv({ strict: false, allErrors: true });
-        const { $schema: _draft, ...schema } = JSON.parse(fs.readFileSync(path.join(sharedDir(), "istio", "gateway-values.schema.json"), "utf8")) as Schema;
+        const { $schema: _draft, ...schema } = JSON.parse(
+            fs.readFileSync(path.join(sharedDir(), "istio", "gateway-values.schema.json"), "utf8"),
+        ) as Schema;
         valuesValidator = ajv.compile(schema);
     }
-    return valuesValidator(values) ? [] : (valuesValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    return valuesValidator(values)
+        ? []
+        : (valuesValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 }

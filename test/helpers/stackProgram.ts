@@ -12,7 +12,8 @@ const PROGRAM = path.resolve(__dirname, "..", "..", "index.js");
 
 /** Example stack names (`s02-http-gateway`, …), from `stacks/Pulumi.<name>.yaml`. */
 export function exampleStacks(): string[] {
-    return fs.readdirSync(STACKS_DIR)
+    return fs
+        .readdirSync(STACKS_DIR)
         .map((f) => /^Pulumi\.(s\d\d-[a-z0-9-]+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
@@ -77,11 +78,13 @@ export function renderedFrom(stack: string, all: Registered[]): RenderedStack {
         .filter((r) => r.custom && r.type !== CHART_TYPE)
         .map((r) => r.inputs as unknown as RenderedObject)
         .filter((o) => typeof o.kind === "string" && o.kind !== "Secret");
-    const charts = all.filter((r) => r.type === CHART_TYPE).map((r): RenderedChart => ({
-        name: String(r.inputs.name),
-        namespace: String(r.inputs.namespace),
-        chart: String(r.inputs.chart),
-        values: r.inputs.values as Record<string, unknown>,
-    }));
+    const charts = all
+        .filter((r) => r.type === CHART_TYPE)
+        .map((r): RenderedChart => ({
+            name: String(r.inputs.name),
+            namespace: String(r.inputs.namespace),
+            chart: String(r.inputs.chart),
+            values: r.inputs.values as Record<string, unknown>,
+        }));
     return { stack, objects: JSON.parse(JSON.stringify(objects)) as RenderedObject[], charts };
 }

@@ -52,7 +52,10 @@ export async function checkValidationPromise(config: EgressArgs, stats: PromiseS
         }
         check(componentError !== undefined, "the component rejects what validation rejects");
         const registered = await settle();
-        check(registered.every((r) => r.type.startsWith("istio-egress:index:")), `nothing registered below the component: ${registered.map((r) => r.type).join(", ")}`);
+        check(
+            registered.every((r) => r.type.startsWith("istio-egress:index:")),
+            `nothing registered below the component: ${registered.map((r) => r.type).join(", ")}`,
+        );
         return;
     }
     stats.accepted++;

@@ -1,7 +1,7 @@
-import * as crypto from "crypto";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { KubeClient, KubeObject } from "./kubeClient";
 import { freePort, pollUntil, ProcessHandle, startProcess } from "./processes";
@@ -52,11 +52,23 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
         // etcd
         const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
         await run("etcd", [
-            "--name", "e2e", "--data-dir", path.join(dir, "etcd"),
-            "--listen-client-urls", `http://127.0.0.1:${etcdClient}`, "--advertise-client-urls", `http://127.0.0.1:${etcdClient}`,
-            "--listen-peer-urls", `http://127.0.0.1:${etcdPeer}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${etcdPeer}`,
-            "--initial-cluster", `e2e=http://127.0.0.1:${etcdPeer}`,
-            "--unsafe-no-fsync", "--log-level", "warn",
+            "--name",
+            "e2e",
+            "--data-dir",
+            path.join(dir, "etcd"),
+            "--listen-client-urls",
+            `http://127.0.0.1:${etcdClient}`,
+            "--advertise-client-urls",
+            `http://127.0.0.1:${etcdClient}`,
+            "--listen-peer-urls",
+            `http://127.0.0.1:${etcdPeer}`,
+            "--initial-advertise-peer-urls",
+            `http://127.0.0.1:${etcdPeer}`,
+            "--initial-cluster",
+            `e2e=http://127.0.0.1:${etcdPeer}`,
+            "--unsafe-no-fsync",
+            "--log-level",
+            "warn",
         ]);
         await waitFor("etcd", async () => (await httpGetStatus(`http://127.0.0.1:${etcdClient}/health`)) === 200, 60_000);
 
@@ -69,7 +81,9 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
         const certDir = path.join(dir, "pki");
         const apiArgs = [
             `--etcd-servers=http://127.0.0.1:${etcdClient}`,
-            "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", `--secure-port=${apiPort}`,
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            `--secure-port=${apiPort}`,
             `--cert-dir=${certDir}`,
             `--token-auth-file=${path.join(dir, "tokens.csv")}`,
             "--authorization-mode=AlwaysAllow",
@@ -87,22 +101,32 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
         const caFile = path.join(certDir, "apiserver.crt");
         await waitFor("kube-apiserver serving certificate", async () => fs.existsSync(caFile), 120_000);
         const client = new KubeClient(server, TOKEN, fs.readFileSync(caFile, "utf8"));
-        await waitFor("kube-apiserver /readyz", async () => (await client.request("GET", "/readyz").catch(() => ({ status: 0 }))).status === 200, 180_000);
+        await waitFor(
+            "kube-apiserver /readyz",
+            async () => (await client.request("GET", "/readyz").catch(() => ({ status: 0 }))).status === 200,
+            180_000,
+        );
 
         const kubeconfigPath = path.join(dir, "kubeconfig");
-        fs.writeFileSync(kubeconfigPath, yaml.dump({
-            apiVersion: "v1", kind: "Config",
-            clusters: [{ name: "e2e", cluster: { server, "certificate-authority": caFile } }],
-            users: [{ name: "e2e-admin", user: { token: TOKEN } }],
-            contexts: [{ name: "e2e", context: { cluster: "e2e", user: "e2e-admin", namespace: "default" } }],
-            "current-context": "e2e",
-        }));
+        fs.writeFileSync(
+            kubeconfigPath,
+            yaml.dump({
+                apiVersion: "v1",
+                kind: "Config",
+                clusters: [{ name: "e2e", cluster: { server, "certificate-authority": caFile } }],
+                users: [{ name: "e2e-admin", user: { token: TOKEN } }],
+                contexts: [{ name: "e2e", context: { cluster: "e2e", user: "e2e-admin", namespace: "default" } }],
+                "current-context": "e2e",
+            }),
+        );
 
         await run("kube-controller-manager", [
             `--kubeconfig=${kubeconfigPath}`,
             "--controllers=namespace-controller,garbage-collector-controller",
-            "--leader-elect=false", "--use-service-account-credentials=false",
-            "--bind-address=127.0.0.1", "--secure-port=0",
+            "--leader-elect=false",
+            "--use-service-account-credentials=false",
+            "--bind-address=127.0.0.1",
+            "--secure-port=0",
             "--v=0",
         ]);
 
@@ -110,7 +134,12 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
             await installCrds(client, opts.crdFile);
         }
         await waitFor("namespace default", async () => (await client.find("/api/v1/namespaces/default")) !== undefined, 60_000);
-        const ready = () => waitFor("kube-apiserver /readyz", async () => (await client.request("GET", "/readyz").catch(() => ({ status: 0 }))).status === 200, 180_000);
+        const ready = () =>
+            waitFor(
+                "kube-apiserver /readyz",
+                async () => (await client.request("GET", "/readyz").catch(() => ({ status: 0 }))).status === 200,
+                180_000,
+            );
         const stopApiServer = async () => {
             await apiServer.stop();
             procs.splice(procs.indexOf(apiServer), 1);
@@ -130,34 +159,48 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
 
 /** Creates every CRD of a multi-document YAML file and waits until each is Established. */
 export async function installCrds(client: KubeClient, file: string): Promise<string[]> {
-    const docs = yaml.loadAll(fs.readFileSync(file, "utf8")).filter((d): d is KubeObject => typeof d === "object" && d !== null && (d as KubeObject).kind === "CustomResourceDefinition");
+    const docs = yaml
+        .loadAll(fs.readFileSync(file, "utf8"))
+        .filter((d): d is KubeObject => typeof d === "object" && d !== null && (d as KubeObject).kind === "CustomResourceDefinition");
     const names: string[] = [];
     for (const crd of docs) {
         await client.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
         names.push(crd.metadata.name);
     }
     for (const name of names) {
-        await waitFor(`CRD ${name} Established`, async () => {
-            const crd = await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`);
-            return (crd.status?.conditions ?? []).some((c) => c.type === "Established" && c.status === "True");
-        }, 60_000);
+        await waitFor(
+            `CRD ${name} Established`,
+            async () => {
+                const crd = await client.get<{ status?: { conditions?: { type: string; status: string }[] } }>(
+                    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`,
+                );
+                return (crd.status?.conditions ?? []).some((c) => c.type === "Established" && c.status === "True");
+            },
+            60_000,
+        );
     }
     return names;
 }
 
 function readLogs(logDir: string): string {
     try {
-        return fs.readdirSync(logDir).map((f) => {
-            const text = fs.readFileSync(path.join(logDir, f), "utf8");
-            return `--- ${f} (last 2000 chars)\n${text.slice(-2000)}`;
-        }).join("\n");
+        return fs
+            .readdirSync(logDir)
+            .map((f) => {
+                const text = fs.readFileSync(path.join(logDir, f), "utf8");
+                return `--- ${f} (last 2000 chars)\n${text.slice(-2000)}`;
+            })
+            .join("\n");
     } catch {
         return "";
     }
 }
 
 function httpGetStatus(url: string): Promise<number> {
-    return fetch(url).then((r) => r.status, () => 0);
+    return fetch(url).then(
+        (r) => r.status,
+        () => 0,
+    );
 }
 
 /** Polls `check` until it returns true; generous timeouts because machines are shared. */

@@ -2,7 +2,7 @@
 // exit code: tests assert on refusals. Traffic stays on 127.0.0.0/8: the URL's host must be a
 // loopback IPv4 literal or be pinned to one with `resolve`/`connectTo`.
 
-import { execFile } from "child_process";
+import { execFile } from "node:child_process";
 import { assertLoopbackV4, isLoopbackV4 } from "./processes";
 
 /** The curl binary (override with CURL_BIN). */
@@ -68,17 +68,22 @@ export function curlArgs(o: CurlOptions): string[] {
     return [
         "-q", // first: ignore ~/.curlrc
         "-sS",
-        "--noproxy", "*", // never through a proxy from the environment
-        "--max-time", String(o.maxTimeSeconds ?? 30),
-        "--connect-timeout", String(o.connectTimeoutSeconds ?? 10),
-        "--write-out", `%{stderr}\n${MARKER}%{http_code}\n`,
+        "--noproxy",
+        "*", // never through a proxy from the environment
+        "--max-time",
+        String(o.maxTimeSeconds ?? 30),
+        "--connect-timeout",
+        String(o.connectTimeoutSeconds ?? 10),
+        "--write-out",
+        `%{stderr}\n${MARKER}%{http_code}\n`,
         ...(o.resolve ?? []).flatMap((r) => ["--resolve", r]),
         ...(o.connectTo ?? []).flatMap((c) => ["--connect-to", c]),
         ...(o.cacert !== undefined ? ["--cacert", o.cacert] : []),
         ...(o.cert !== undefined ? ["--cert", o.cert] : []),
         ...(o.key !== undefined ? ["--key", o.key] : []),
         ...(o.extraArgs ?? []),
-        "--", o.url,
+        "--",
+        o.url,
     ];
 }
 

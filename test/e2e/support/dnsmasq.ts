@@ -1,8 +1,8 @@
 // A real dnsmasq on 127.0.0.1:<free port> answering fixed addresses for test domains (and their
 // subdomains), and nothing else: no upstream servers, no /etc/hosts, no config files.
 
-import { promises as dns } from "dns";
-import * as path from "path";
+import { promises as dns } from "node:dns";
+import * as path from "node:path";
 import { ProcessExit, ProcessHandle, assertLoopbackV4, freePort, isAddressInUse, makeTempDir, startProcess } from "./processes";
 
 /** The dnsmasq binary (override with DNSMASQ_BIN). */
@@ -39,7 +39,13 @@ export async function resolve4Via(server: string, name: string): Promise<string[
 }
 
 /** The dnsmasq arguments used by `startDnsmasq` (exported for messages and debugging). */
-export function dnsmasqArgs(o: { listenAddress: string; port: number; pidFile: string; addresses: Record<string, string>; logQueries: boolean }): string[] {
+export function dnsmasqArgs(o: {
+    listenAddress: string;
+    port: number;
+    pidFile: string;
+    addresses: Record<string, string>;
+    logQueries: boolean;
+}): string[] {
     const args = [
         "--no-daemon", // foreground, log to stderr
         "--conf-file=/dev/null", // ignore /etc/dnsmasq.conf and /etc/dnsmasq.d if the full package is installed
@@ -78,8 +84,11 @@ export async function startDnsmasq(o: StartDnsmasqOptions): Promise<DnsmasqInsta
         const port = o.port ?? (await freePort(host));
         const server = `${host}:${port}`;
         const args = dnsmasqArgs({
-            listenAddress: host, port, pidFile: path.join(dir, `dnsmasq-${port}.pid`),
-            addresses: o.addresses, logQueries: o.logQueries ?? true,
+            listenAddress: host,
+            port,
+            pidFile: path.join(dir, `dnsmasq-${port}.pid`),
+            addresses: o.addresses,
+            logQueries: o.logQueries ?? true,
         });
         try {
             const handle = await startProcess(DNSMASQ_BIN, args, {

@@ -1,7 +1,7 @@
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { KubeObject } from "./kubeClient";
 
@@ -44,7 +44,16 @@ export function istioctlAnalyze(objects: KubeObject[]): Promise<AnalyzeResult> {
     const file = path.join(dir, "objects.yaml");
     fs.writeFileSync(file, objects.map((o) => yaml.dump(asManifest(o))).join("---\n"));
     return new Promise((resolve) => {
-        const args = ["analyze", "--use-kube=false", "--all-namespaces", "--output-threshold", "Info", "--failure-threshold", "Error", file];
+        const args = [
+            "analyze",
+            "--use-kube=false",
+            "--all-namespaces",
+            "--output-threshold",
+            "Info",
+            "--failure-threshold",
+            "Error",
+            file,
+        ];
         execFile("istioctl", args, { timeout: 300_000 }, (err, stdout, stderr) => {
             fs.rmSync(dir, { recursive: true, force: true });
             const output = `${stdout}${stderr}`;

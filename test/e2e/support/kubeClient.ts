@@ -1,4 +1,4 @@
-import * as https from "https";
+import * as https from "node:https";
 
 // A minimal Kubernetes REST client for the e2e tests: just enough to install CRDs and read objects
 // back, so the tests need no kubectl. It talks to the harness's API server with a bearer token.
@@ -6,7 +6,16 @@ import * as https from "https";
 export interface KubeObject {
     apiVersion: string;
     kind: string;
-    metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: string; creationTimestamp?: string };
+    metadata: {
+        name: string;
+        namespace?: string;
+        uid?: string;
+        resourceVersion?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+        deletionTimestamp?: string;
+        creationTimestamp?: string;
+    };
     [key: string]: unknown;
 }
 
@@ -18,7 +27,11 @@ export interface KubeResponse {
 export class KubeClient {
     private readonly plurals = new Map<string, Map<string, { name: string; namespaced: boolean }>>();
 
-    constructor(private readonly server: string, private readonly token: string, private readonly caPem: string) {}
+    constructor(
+        private readonly server: string,
+        private readonly token: string,
+        private readonly caPem: string,
+    ) {}
 
     /** The REST path of an object, its kind's plural name looked up by API discovery. */
     async objectPath(apiVersion: string, kind: string, name: string, namespace?: string): Promise<string> {
@@ -26,42 +39,48 @@ export class KubeClient {
         if (!kinds) {
             const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
             const list = await this.get<{ resources: { name: string; kind: string; namespaced: boolean }[] }>(base);
-            kinds = new Map(list.resources.filter((r) => !r.name.includes("/")).map((r) => [r.kind, { name: r.name, namespaced: r.namespaced }]));
+            kinds = new Map(
+                list.resources.filter((r) => !r.name.includes("/")).map((r) => [r.kind, { name: r.name, namespaced: r.namespaced }]),
+            );
             this.plurals.set(apiVersion, kinds);
         }
         const r = kinds.get(kind);
         if (!r) {
             throw new Error(`the API server does not serve ${kind} in ${apiVersion}`);
         }
-        return `${collectionPath(apiVersion, r.name, r.namespaced ? namespace ?? "default" : undefined)}/${name}`;
+        return `${collectionPath(apiVersion, r.name, r.namespaced ? (namespace ?? "default") : undefined)}/${name}`;
     }
 
     request(method: string, path: string, body?: unknown): Promise<KubeResponse> {
         const url = new URL(path, this.server);
         const payload = body === undefined ? undefined : JSON.stringify(body);
         return new Promise((resolve, reject) => {
-            const req = https.request(url, {
-                method,
-                ca: this.caPem,
-                headers: {
-                    authorization: `Bearer ${this.token}`,
-                    accept: "application/json",
-                    ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+            const req = https.request(
+                url,
+                {
+                    method,
+                    ca: this.caPem,
+                    headers: {
+                        authorization: `Bearer ${this.token}`,
+                        accept: "application/json",
+                        ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+                    },
                 },
-            }, (res) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (c: Buffer) => chunks.push(c));
-                res.on("end", () => {
-                    const text = Buffer.concat(chunks).toString("utf8");
-                    let parsed: unknown = text;
-                    try {
-                        parsed = text ? JSON.parse(text) : undefined;
-                    } catch {
-                        // not JSON (e.g. /healthz): keep the text
-                    }
-                    resolve({ status: res.statusCode ?? 0, body: parsed });
-                });
-            });
+                (res) => {
+                    const chunks: Buffer[] = [];
+                    res.on("data", (c: Buffer) => chunks.push(c));
+                    res.on("end", () => {
+                        const text = Buffer.concat(chunks).toString("utf8");
+                        let parsed: unknown = text;
+                        try {
+                            parsed = text ? JSON.parse(text) : undefined;
+                        } catch {
+                            // not JSON (e.g. /healthz): keep the text
+                        }
+                        resolve({ status: res.statusCode ?? 0, body: parsed });
+                    });
+                },
+            );
             req.on("error", reject);
             if (payload) {
                 req.write(payload);

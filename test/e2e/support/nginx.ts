@@ -3,9 +3,9 @@
 // config, and stop it (SIGTERM = fast shutdown, SIGKILL after a grace period) through the
 // process registry of ./processes. Plus generators for the TLS servers the tests need.
 
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { ProcessExit, ProcessHandle, assertLoopbackV4, canConnect, makeTempDir, runToCompletion, startProcess } from "./processes";
 
 /** The nginx binary (override with NGINX_BIN). */
@@ -55,8 +55,8 @@ export function nginxBuildInfo(): Promise<NginxBuildInfo> {
         if (r.exitCode !== 0) throw new Error(`${NGINX_BIN} -V failed (exit ${r.exitCode}): ${text}`);
         const version = /nginx version: nginx\/(\S+)/.exec(text)?.[1] ?? "unknown";
         const configureArguments = (/configure arguments: (.*)/.exec(text)?.[1] ?? "").split(/\s+(?=--)/).filter((a) => a !== "");
-        const modulesPath = configureArguments.find((a) => a.startsWith("--modules-path="))?.slice("--modules-path=".length)
-            ?? "/usr/lib/nginx/modules";
+        const modulesPath =
+            configureArguments.find((a) => a.startsWith("--modules-path="))?.slice("--modules-path=".length) ?? "/usr/lib/nginx/modules";
         return {
             version,
             configureArguments,
@@ -125,8 +125,12 @@ export function parseNginxConfig(text: string): NginxStatement[] {
             endWord();
             if (words.length === 0) throw new Error(`nginx config: '${c}' without a directive at offset ${i}`);
             const s: NginxStatement = {
-                name: words[0], args: words.slice(1), depth: stack.length, start,
-                open: c === "{" ? i : undefined, parent: stack[stack.length - 1],
+                name: words[0],
+                args: words.slice(1),
+                depth: stack.length,
+                start,
+                open: c === "{" ? i : undefined,
+                parent: stack[stack.length - 1],
             };
             statements.push(s);
             if (c === "{") stack.push(s);
@@ -211,7 +215,9 @@ export function prepareNginxConfig(config: string, prefix: string, info: NginxBu
             // Debian: stream is a dynamic module (libnginx-mod-stream); the official image builds it in.
             const so = path.join(info.modulesPath, "ngx_stream_module.so");
             if (!fs.existsSync(so)) {
-                throw new Error(`nginx ${info.version} builds stream as a dynamic module but ${so} is missing: install libnginx-mod-stream (scripts/system-packages.sh)`);
+                throw new Error(
+                    `nginx ${info.version} builds stream as a dynamic module but ${so} is missing: install libnginx-mod-stream (scripts/system-packages.sh)`,
+                );
             }
             head.push(`load_module ${quoted(so)};`);
         } else if (!info.streamBuiltIn && !info.streamDynamic && !loaded) {
@@ -228,7 +234,8 @@ export function prepareNginxConfig(config: string, prefix: string, info: NginxBu
         const add: string[] = [];
         for (const [directive, module] of HTTP_TEMP_PATHS) {
             if (module !== "" && info.httpModulesWithout.includes(module)) continue;
-            if (!inHttp.includes(directive)) add.push(`${directive} ${quoted(path.join(prefix, "temp", directive.replace(/_temp_path$/, "")))};`);
+            if (!inHttp.includes(directive))
+                add.push(`${directive} ${quoted(path.join(prefix, "temp", directive.replace(/_temp_path$/, "")))};`);
         }
         if (!inHttp.includes("access_log")) add.push(`access_log ${quoted(path.join(prefix, "logs", "access.log"))};`);
         if (add.length > 0) {
@@ -240,7 +247,10 @@ export function prepareNginxConfig(config: string, prefix: string, info: NginxBu
 }
 
 function numbered(text: string): string {
-    return text.split("\n").map((l, i) => `${String(i + 1).padStart(4)}  ${l}`).join("\n");
+    return text
+        .split("\n")
+        .map((l, i) => `${String(i + 1).padStart(4)}  ${l}`)
+        .join("\n");
 }
 
 // ---------------------------------------------------------------- running nginx
@@ -285,11 +295,16 @@ export interface NginxInstance {
  */
 export async function checkNginxConfig(prefix: string, confPath: string): Promise<void> {
     // Run with a real file as stderr: a config that logs to /dev/stderr cannot open a socket.
-    const r = await runToCompletion(NGINX_BIN, ["-p", `${prefix}/`, "-c", confPath, "-e", "stderr", "-t"],
-        path.join(prefix, "logs", "nginx-t.log"));
+    const r = await runToCompletion(
+        NGINX_BIN,
+        ["-p", `${prefix}/`, "-c", confPath, "-e", "stderr", "-t"],
+        path.join(prefix, "logs", "nginx-t.log"),
+    );
     if (r.exitCode !== 0) {
         const config = fs.existsSync(confPath) ? fs.readFileSync(confPath, "utf8") : "";
-        throw new Error(`nginx -t rejected ${confPath} (exit ${r.exitCode ?? r.signal}):\n${r.output.trim()}\n--- config ---\n${numbered(config)}`);
+        throw new Error(
+            `nginx -t rejected ${confPath} (exit ${r.exitCode ?? r.signal}):\n${r.output.trim()}\n--- config ---\n${numbered(config)}`,
+        );
     }
 }
 
@@ -372,9 +387,9 @@ export interface TlsServerOptions {
 const LOG_FORMAT = [
     "    # The seed's log format, plus what the TLS tests look at.",
     "    log_format main '$remote_addr - $remote_user [$time_local]  $status '",
-    "        '\"$request\" $body_bytes_sent \"$http_referer\" '",
-    "        '\"$http_user_agent\" \"$http_x_forwarded_for\" '",
-    "        'sni=\"$ssl_server_name\" client_verify=$ssl_client_verify client_dn=\"$ssl_client_s_dn\"';",
+    '        \'"$request" $body_bytes_sent "$http_referer" \'',
+    '        \'"$http_user_agent" "$http_x_forwarded_for" \'',
+    '        \'sni="$ssl_server_name" client_verify=$ssl_client_verify client_dn="$ssl_client_s_dn"\';',
     "    access_log logs/access.log main;",
 ];
 
@@ -390,10 +405,10 @@ function serverBlock(s: TlsServerOptions): string[] {
         `        ssl_certificate_key ${quoted(s.keyFile)};`,
         ...(s.caFile !== undefined
             ? [
-                `        ssl_client_certificate ${quoted(s.caFile)};`,
-                "        ssl_verify_client on;",
-                ...(s.verifyDepth !== undefined ? [`        ssl_verify_depth ${s.verifyDepth};`] : []),
-            ]
+                  `        ssl_client_certificate ${quoted(s.caFile)};`,
+                  "        ssl_verify_client on;",
+                  ...(s.verifyDepth !== undefined ? [`        ssl_verify_depth ${s.verifyDepth};`] : []),
+              ]
             : []),
         "        location / {",
         "            default_type text/plain;",

@@ -1,10 +1,10 @@
 // Throwaway certificates made with the real openssl CLI (execFile, no shell), in a temp dir, and
 // the openssl checks the TLS tests run on certificates (chain, extended key usage, SANs).
 
-import { execFile } from "child_process";
-import * as crypto from "crypto";
-import * as fs from "fs";
-import * as path from "path";
+import { execFile } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 /** The openssl binary (override with OPENSSL_BIN). */
 export const OPENSSL_BIN = process.env.OPENSSL_BIN ?? "openssl";
@@ -87,9 +87,25 @@ export async function makeCa(dir: string, name: string, o: MakeCaOptions): Promi
         "subjectKeyIdentifier = hash",
     ]);
     await openssl([
-        "req", "-x509", "-new", ...newKeyArgs(o.keyType ?? "ec-p256"), "-nodes", "-config", config, "-extensions", "ext",
-        "-subj", subject(o.commonName, o.organization), "-days", String(o.days ?? 2), "-set_serial", serial(),
-        "-keyout", keyFile, "-out", certFile,
+        "req",
+        "-x509",
+        "-new",
+        ...newKeyArgs(o.keyType ?? "ec-p256"),
+        "-nodes",
+        "-config",
+        config,
+        "-extensions",
+        "ext",
+        "-subj",
+        subject(o.commonName, o.organization),
+        "-days",
+        String(o.days ?? 2),
+        "-set_serial",
+        serial(),
+        "-keyout",
+        keyFile,
+        "-out",
+        certFile,
     ]);
     await fs.promises.chmod(keyFile, 0o600);
     return { certFile, keyFile };
@@ -128,14 +144,44 @@ export async function makeLeaf(dir: string, name: string, ca: CertFiles, o: Make
         `extendedKeyUsage = ${o.usage === "server" ? "serverAuth" : "clientAuth"}`,
         ...((o.dnsNames ?? []).length > 0 ? [`subjectAltName = ${(o.dnsNames ?? []).map((d) => `DNS:${d}`).join(", ")}`] : []),
     ]);
-    await openssl(["req", "-new", ...newKeyArgs(o.keyType ?? "ec-p256"), "-nodes", "-config", config,
-        "-subj", subject(o.commonName, o.organization), "-keyout", keyFile, "-out", csrFile]);
+    await openssl([
+        "req",
+        "-new",
+        ...newKeyArgs(o.keyType ?? "ec-p256"),
+        "-nodes",
+        "-config",
+        config,
+        "-subj",
+        subject(o.commonName, o.organization),
+        "-keyout",
+        keyFile,
+        "-out",
+        csrFile,
+    ]);
     if (o.traditionalKey === true) {
         await openssl(["pkey", "-in", keyFile, "-traditional", "-out", `${keyFile}.traditional`]);
         await fs.promises.rename(`${keyFile}.traditional`, keyFile);
     }
-    await openssl(["x509", "-req", "-in", csrFile, "-CA", ca.certFile, "-CAkey", ca.keyFile, "-set_serial", serial(),
-        "-days", String(o.days ?? 2), "-extfile", config, "-extensions", "ext", "-out", certFile]);
+    await openssl([
+        "x509",
+        "-req",
+        "-in",
+        csrFile,
+        "-CA",
+        ca.certFile,
+        "-CAkey",
+        ca.keyFile,
+        "-set_serial",
+        serial(),
+        "-days",
+        String(o.days ?? 2),
+        "-extfile",
+        config,
+        "-extensions",
+        "ext",
+        "-out",
+        certFile,
+    ]);
     await fs.promises.chmod(keyFile, 0o600);
     return { certFile, keyFile };
 }
@@ -146,7 +192,10 @@ export function verifyCertificate(caFile: string, certFile: string, purpose?: "s
 }
 
 /** Values of an X.509 extension as `openssl x509 -noout -ext <name>` prints them ([] if absent). */
-export async function certificateExtension(certFile: string, extension: "extendedKeyUsage" | "subjectAltName" | "keyUsage" | "basicConstraints"): Promise<string[]> {
+export async function certificateExtension(
+    certFile: string,
+    extension: "extendedKeyUsage" | "subjectAltName" | "keyUsage" | "basicConstraints",
+): Promise<string[]> {
     const r = await openssl(["x509", "-noout", "-in", certFile, "-ext", extension]);
     return r.stdout
         .split("\n")

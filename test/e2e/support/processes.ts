@@ -10,11 +10,11 @@
 //   (each process runs in its own process group, and signals go to the whole group);
 // - readiness is polled with generous timeouts; nothing asserts on durations.
 
-import { ChildProcess, spawn } from "child_process";
-import * as fs from "fs";
-import * as net from "net";
-import * as os from "os";
-import * as path from "path";
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
 
 /** True for an IPv4 literal in 127.0.0.0/8. */
 export function isLoopbackV4(host: string): boolean {
@@ -328,13 +328,17 @@ class ChildHandle implements ProcessHandle {
             const text = this.output();
             return typeof pattern === "string" ? text.includes(pattern) : pattern.test(text);
         };
-        await pollUntil(() => {
-            if (matches()) return true;
-            if (this.exit !== undefined) {
-                throw new PollAbort(`${this.name} exited (${describeExit(this.exit)}) before printing ${String(pattern)}`);
-            }
-            return false;
-        }, `${this.name} to print ${String(pattern)}`, timeoutMs);
+        await pollUntil(
+            () => {
+                if (matches()) return true;
+                if (this.exit !== undefined) {
+                    throw new PollAbort(`${this.name} exited (${describeExit(this.exit)}) before printing ${String(pattern)}`);
+                }
+                return false;
+            },
+            `${this.name} to print ${String(pattern)}`,
+            timeoutMs,
+        );
     }
 
     stop(graceMs = this.stopGraceMs): Promise<ProcessExit> {
@@ -427,13 +431,18 @@ export async function startProcess(cmd: string, args: string[], options: StartPr
     const readyCheck = options.readyCheck;
     if (readyCheck === undefined) return handle;
     try {
-        await pollUntil(async () => {
-            const exit = handle.exitStatus();
-            if (exit !== undefined) {
-                throw new PollAbort(`${name} exited (${describeExit(exit)}) before it was ready`);
-            }
-            return readyCheck(handle);
-        }, `${name} to be ready`, options.readyTimeoutMs ?? 60_000, options.pollIntervalMs ?? 100);
+        await pollUntil(
+            async () => {
+                const exit = handle.exitStatus();
+                if (exit !== undefined) {
+                    throw new PollAbort(`${name} exited (${describeExit(exit)}) before it was ready`);
+                }
+                return readyCheck(handle);
+            },
+            `${name} to be ready`,
+            options.readyTimeoutMs ?? 60_000,
+            options.pollIntervalMs ?? 100,
+        );
     } catch (e) {
         await handle.stop(2_000);
         const why = e instanceof Error ? e.message : String(e);

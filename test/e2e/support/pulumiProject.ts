@@ -1,7 +1,7 @@
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
@@ -27,7 +27,9 @@ export interface E2eProject {
 export function toolchainDir(): string {
     const dir = process.env.ISTIO_EGRESS_TOOLCHAIN;
     if (!dir) {
-        throw new Error("ISTIO_EGRESS_TOOLCHAIN is not set: run the e2e suite with `npm run test:e2e` (it builds the toolchain and sources its env.sh)");
+        throw new Error(
+            "ISTIO_EGRESS_TOOLCHAIN is not set: run the e2e suite with `npm run test:e2e` (it builds the toolchain and sources its env.sh)",
+        );
     }
     return dir;
 }
@@ -57,13 +59,18 @@ export function projectEnv(backendDir: string, kubeconfigPath: string): Record<s
 /** Runs the Pulumi CLI (non-interactive) in `cwd`; returns stdout, or fails with stderr. */
 export function runPulumi(pulumi: PulumiCommand, args: string[], cwd: string, env: Record<string, string>): Promise<string> {
     return new Promise((resolve, reject) => {
-        execFile(pulumi.command, [...args, "--non-interactive"], { cwd, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-            if (err) {
-                reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stdout.slice(-4000)}\n${stderr}`));
-            } else {
-                resolve(stdout);
-            }
-        });
+        execFile(
+            pulumi.command,
+            [...args, "--non-interactive"],
+            { cwd, env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 },
+            (err, stdout, stderr) => {
+                if (err) {
+                    reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stdout.slice(-4000)}\n${stderr}`));
+                } else {
+                    resolve(stdout);
+                }
+            },
+        );
     });
 }
 
@@ -84,11 +91,14 @@ export async function createProject(kubeconfigPath: string, opts: CreateProjectO
     // The repository's project file (name, project config), running the compiled program.
     const project = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.yaml"), "utf8")) as Record<string, unknown>;
     delete project.stackConfigDir;
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), yaml.dump({
-        ...project,
-        runtime: { name: "nodejs", options: { typescript: false } },
-        main: "index.js",
-    }));
+    fs.writeFileSync(
+        path.join(dir, "Pulumi.yaml"),
+        yaml.dump({
+            ...project,
+            runtime: { name: "nodejs", options: { typescript: false } },
+            main: "index.js",
+        }),
+    );
     fs.writeFileSync(path.join(dir, "index.js"), `module.exports = require(${JSON.stringify(opts.programJs ?? TEST_STACK_PROGRAM)});\n`);
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "istio-egress-e2e", private: true, main: "index.js" }));
     // The language host finds @pulumi/pulumi (and the provider plugins' packages) from here.
@@ -104,7 +114,9 @@ export async function createProject(kubeconfigPath: string, opts: CreateProjectO
         fs.writeFileSync(file, yaml.dump({ ...existing, config }));
     };
     return {
-        dir, backendDir, env,
+        dir,
+        backendDir,
+        env,
         async stack(name, config) {
             writeConfig(name, config);
             return Stack.createOrSelect(name, ws);
@@ -123,7 +135,9 @@ export async function createProject(kubeconfigPath: string, opts: CreateProjectO
 
 /** The config map of a stacks/Pulumi.<stack>.yaml file of the repository. */
 export function exampleStackConfig(stackName: string): Record<string, unknown> {
-    const doc = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${stackName}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+    const doc = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "stacks", `Pulumi.${stackName}.yaml`), "utf8")) as {
+        config?: Record<string, unknown>;
+    };
     return doc.config ?? {};
 }
 

@@ -1,6 +1,6 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { projectEnv, REPO_ROOT, runPulumi, toolchainPulumi } from "./pulumiProject";
@@ -28,7 +28,9 @@ export async function createPythonProject(kubeconfigPath: string): Promise<Pytho
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "istio-egress-python-"));
     for (const entry of fs.readdirSync(PYTHON_EXAMPLE)) {
         if (!GENERATED.has(entry) && !/^Pulumi\..+\.yaml$/.test(entry)) {
-            fs.cpSync(path.join(PYTHON_EXAMPLE, entry), path.join(dir, entry === "__main__.py" ? "example.py" : entry), { recursive: true });
+            fs.cpSync(path.join(PYTHON_EXAMPLE, entry), path.join(dir, entry === "__main__.py" ? "example.py" : entry), {
+                recursive: true,
+            });
         }
     }
     fs.copyFileSync(SKIP_AWAIT_WRAPPER, path.join(dir, "__main__.py"));
@@ -37,7 +39,9 @@ export async function createPythonProject(kubeconfigPath: string): Promise<Pytho
     const env = projectEnv(backendDir, kubeconfigPath);
     const pulumi = await toolchainPulumi();
     return {
-        dir, env, pulumi,
+        dir,
+        env,
+        pulumi,
         cli: (args) => runPulumi(pulumi, args, dir, env),
         async stack(name, config) {
             fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), yaml.dump({ config }));

@@ -19,7 +19,11 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export async function stateObjects(stack: Stack): Promise<StateObject[]> {
     const state = await stack.exportStack();
     const resources = ((state.deployment as { resources?: unknown[] }).resources ?? []) as {
-        urn: string; type: string; custom?: boolean; inputs?: Record<string, unknown>; outputs?: Record<string, unknown>;
+        urn: string;
+        type: string;
+        custom?: boolean;
+        inputs?: Record<string, unknown>;
+        outputs?: Record<string, unknown>;
     }[];
     return resources
         .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers:"))
@@ -29,7 +33,14 @@ export async function stateObjects(stack: Stack): Promise<StateObject[]> {
             if (typeof out.apiVersion !== "string" || typeof out.kind !== "string" || !meta.name) {
                 throw new Error(`state of ${r.urn} has no apiVersion/kind/metadata.name`);
             }
-            return { urn: r.urn, apiVersion: out.apiVersion, kind: out.kind, name: meta.name, namespace: meta.namespace, inputs: r.inputs ?? {} };
+            return {
+                urn: r.urn,
+                apiVersion: out.apiVersion,
+                kind: out.kind,
+                name: meta.name,
+                namespace: meta.namespace,
+                inputs: r.inputs ?? {},
+            };
         });
 }
 

@@ -1,6 +1,6 @@
-import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { startCluster, TestCluster } from "./cluster";
 import { KubeObject } from "./kubeClient";
@@ -48,7 +48,12 @@ export function e2e(): E2eContext {
 export async function up(stack: Stack, log = new OperationLog()): Promise<OperationLog> {
     let output = "";
     try {
-        await stack.up({ onEvent: log.onEvent, onOutput: (s) => { output += s; } });
+        await stack.up({
+            onEvent: log.onEvent,
+            onOutput: (s) => {
+                output += s;
+            },
+        });
     } catch (e) {
         throw new Error(`pulumi up of ${stack.name} failed:\n${output.slice(-6000)}\n${(e as Error).message.slice(-3000)}`);
     }
@@ -114,8 +119,8 @@ export function privateKeyPaths(state: unknown, path = "$"): string[] {
 
 /** The raw checkpoint files of the project's file backend. */
 export function checkpointFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    return fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
         .filter((d) => d.isFile() && d.name.endsWith(".json"))
         .map((d) => path.join(d.parentPath, d.name));
 }
-
