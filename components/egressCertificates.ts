@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { CertificateAuthority, CertificateAuthorityOptions, certificateAuthorityArgsSchema } from "../certs/certificateAuthority";
-import { certificateSubjectFields, checkLeaf, LeafCertificate } from "../certs/leafCertificate";
-import { SdsCredential, sdsCredentialProblems } from "../certs/sdsCredential";
+import { certificateSubjectFields, checkLeaf, LeafCertificate, leafCertificateArgsSchema } from "../certs/leafCertificate";
+import { SdsCredential, sdsCredentialArgsSchema, sdsCredentialProblems } from "../certs/sdsCredential";
 import { checkUnique, dnsLabel, hostPattern, namespaceName } from "../validation/common";
 import { KeyAlgorithm } from "../certs/keyAlgorithm";
 import { childName } from "../base/childNames";
-import { Accepts, validateArgs } from "../base/componentArgs";
+import { Accepts, plannedArgs, validateArgs } from "../base/componentArgs";
 import { TYPE_TOKENS } from "../base/typeTokens";
 
 /** The subject, key and validity of a certificate the stack's CA issues. */
@@ -98,6 +98,11 @@ export const egressCertificatesArgsSchema = z
 const _argsMatchSchema: Accepts<typeof egressCertificatesArgsSchema, EgressCertificatesArgs> = true;
 void _argsMatchSchema;
 
+/** Args built from validated args, so already in the schema's validated form. */
+function planned<T extends object>(args: T, schema: z.ZodType): T {
+    return plannedArgs(args, schema, args);
+}
+
 /** A server certificate issued in the stack. */
 export interface IssuedServerCertificate {
     /** PEM certificate (public). */
@@ -126,23 +131,36 @@ export class EgressCertificates extends pulumi.ComponentResource {
         // These children were the parent's own before this component existed: the alias keeps
         // an Egress deployed then from replacing its CA and certificates.
         const childOpts = { parent: this, aliases: opts?.parent ? [{ parent: opts.parent }] : [] };
-        const ca = new CertificateAuthority(childName(name, "ca"), a.authority, childOpts);
+        // Every child's args are built from the args validated above, already in their validated
+        // form: the children take them as planned instead of checking them again.
+        const ca = new CertificateAuthority(childName(name, "ca"), planned(a.authority, certificateAuthorityArgsSchema), childOpts);
         const servers: Record<string, LeafCertificate> = {};
         for (const { name: serverName, ...leaf } of a.servers ?? []) {
-            servers[serverName] = new LeafCertificate(childName(name, "server", serverName), { ...leaf, ca, usage: "SERVER" }, childOpts);
+            servers[serverName] = new LeafCertificate(
+                childName(name, "server", serverName),
+                planned({ ...leaf, ca, usage: "SERVER" }, leafCertificateArgsSchema),
+                childOpts,
+            );
         }
         const credentials = (a.credentials ?? []).map((cred) => {
             const client = cred.client
-                ? new LeafCertificate(childName(name, "client", cred.name), { ...cred.client, ca, usage: "CLIENT" }, childOpts)
+                ? new LeafCertificate(
+                      childName(name, "client", cred.name),
+                      planned({ ...cred.client, ca, usage: "CLIENT" }, leafCertificateArgsSchema),
+                      childOpts,
+                  )
                 : undefined;
             return new SdsCredential(
                 childName(name, "credential", cred.name),
-                {
-                    name: cred.name,
-                    namespace: a.namespace,
-                    caCertificatePem: ca.certificatePem,
-                    ...(client ? { certificatePem: client.certificatePem, privateKeyPem: client.privateKeyPem } : {}),
-                },
+                planned(
+                    {
+                        name: cred.name,
+                        namespace: a.namespace,
+                        caCertificatePem: ca.certificatePem,
+                        ...(client ? { certificatePem: client.certificatePem, privateKeyPem: client.privateKeyPem } : {}),
+                    },
+                    sdsCredentialArgsSchema,
+                ),
                 childOpts,
             );
         });
