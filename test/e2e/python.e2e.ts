@@ -208,4 +208,35 @@ describe("e2e: the package from Python, through its component provider", functio
         await destroyAndCheck(pyStack, pyObjects);
         pyDestroyed = true;
     });
+
+    it("a bad input fails the preview with its property path and reason, one line, no stack trace", async () => {
+        // The components run in the provider: validation reaches Python as an InputPropertyError.
+        fs.writeFileSync(
+            path.join(project.dir, "example.py"),
+            [
+                "import pulumi_istio_egress as istio_egress",
+                'istio_egress.Egress("egress", gateway={}, destinations=[{"host": "Edition.CNN.com", "allowed_sources": {"namespaces": ["shop"]}}])',
+                "",
+            ].join("\n"),
+        );
+        const bad = await project.stack("bad-input", {});
+        const error = await bad.preview().then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        assert.ok(error, "the preview of a bad input succeeded");
+        const text = String(error);
+        console.log(
+            `        ${text
+                .split("\n")
+                .filter((l) => l.includes("destinations[0]"))
+                .slice(0, 3)
+                .join("\n        ")}`,
+        );
+        assert.match(text, /destinations\[0\]\.host/, text);
+        assert.match(text, /Edition\.CNN\.com/, text);
+        assert.doesNotMatch(text, /\n\s+at .+\.js:\d+/, "no JavaScript stack trace");
+        const objects = await stateObjects(bad);
+        assert.deepEqual(objects, [], "nothing created");
+    });
 });
