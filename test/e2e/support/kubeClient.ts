@@ -51,7 +51,7 @@ export class KubeClient {
         return `${collectionPath(apiVersion, r.name, r.namespaced ? (namespace ?? "default") : undefined)}/${name}`;
     }
 
-    request(method: string, path: string, body?: unknown): Promise<KubeResponse> {
+    request(method: string, path: string, body?: unknown, contentType = "application/json"): Promise<KubeResponse> {
         const url = new URL(path, this.server);
         const payload = body === undefined ? undefined : JSON.stringify(body);
         return new Promise((resolve, reject) => {
@@ -63,7 +63,7 @@ export class KubeClient {
                     headers: {
                         authorization: `Bearer ${this.token}`,
                         accept: "application/json",
-                        ...(payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {}),
+                        ...(payload ? { "content-type": contentType, "content-length": Buffer.byteLength(payload) } : {}),
                     },
                 },
                 (res) => {
@@ -113,6 +113,25 @@ export class KubeClient {
     async list(path: string): Promise<KubeObject[]> {
         const r = await this.get<{ items: KubeObject[] }>(path);
         return r.items;
+    }
+
+    /** Server-side apply, as `kubectl apply --server-side --force-conflicts` or a GitOps tool does. */
+    async apply(obj: KubeObject, fieldManager: string): Promise<KubeObject> {
+        const path = await this.objectPath(obj.apiVersion, obj.kind, obj.metadata.name, obj.metadata.namespace);
+        // JSON is YAML: the apply patch content type takes it as it is.
+        const r = await this.request("PATCH", `${path}?fieldManager=${encodeURIComponent(fieldManager)}&force=true`, obj, "application/apply-patch+yaml");
+        if (r.status !== 200 && r.status !== 201) {
+            throw new Error(`apply ${path}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+        }
+        return r.body as KubeObject;
+    }
+
+    /** DELETE that must succeed (or find nothing). */
+    async remove(path: string): Promise<void> {
+        const r = await this.request("DELETE", path);
+        if (r.status !== 200 && r.status !== 202 && r.status !== 404) {
+            throw new Error(`DELETE ${path}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+        }
     }
 
     async create(path: string, obj: unknown): Promise<KubeObject> {
