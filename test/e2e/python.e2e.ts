@@ -51,7 +51,6 @@ function snakeKeys(v: unknown): unknown {
     return v;
 }
 
-
 describe("e2e: the package from Python, through its component provider", function () {
     this.timeout(20 * 60_000);
     let project: PythonProject;

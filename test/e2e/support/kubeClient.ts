@@ -119,7 +119,12 @@ export class KubeClient {
     async apply(obj: KubeObject, fieldManager: string): Promise<KubeObject> {
         const path = await this.objectPath(obj.apiVersion, obj.kind, obj.metadata.name, obj.metadata.namespace);
         // JSON is YAML: the apply patch content type takes it as it is.
-        const r = await this.request("PATCH", `${path}?fieldManager=${encodeURIComponent(fieldManager)}&force=true`, obj, "application/apply-patch+yaml");
+        const r = await this.request(
+            "PATCH",
+            `${path}?fieldManager=${encodeURIComponent(fieldManager)}&force=true`,
+            obj,
+            "application/apply-patch+yaml",
+        );
         if (r.status !== 200 && r.status !== 201) {
             throw new Error(`apply ${path}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
         }
