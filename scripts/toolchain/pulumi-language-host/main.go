@@ -16,8 +16,9 @@
 // cmd/run-plugin, which serves a package's exported ComponentResources), and,
 // for Python programs, generates an SDK from a schema (GeneratePackage, with
 // the CLI's own Python code generator) and links it into the program
-// (requirements.txt). Program code generation (convert/import) and policy
-// packs are not supported.
+// (requirements.txt). It runs Node.js policy packs too (RunPlugin of kind
+// analyzer, through the SDK's cmd/run-policy-pack), as `pulumi preview
+// --policy-pack` asks. Program code generation (convert/import) is not supported.
 package main
 
 import (
@@ -683,13 +684,26 @@ func (h *langHost) RunPlugin(
 	if err != nil {
 		return fmt.Errorf("could not find node on the $PATH: %w", err)
 	}
-	runPath, err := locateSDKScript(dir, "run-plugin")
+	// A policy pack (kind "analyzer") runs through cmd/run-policy-pack, which takes
+	// <engine address> <policy pack directory>; anything else through cmd/run-plugin,
+	// which takes <plugin directory> and then the engine's arguments.
+	analyzer := req.GetKind() == "analyzer"
+	script := "run-plugin"
+	if analyzer {
+		script = "run-policy-pack"
+	}
+	runPath, err := locateSDKScript(dir, script)
 	if err != nil {
 		return err
 	}
 	args := append([]string{runPath}, opts.nodeargs...)
-	args = append(args, dir)
-	args = append(args, req.GetArgs()...)
+	if analyzer {
+		args = append(args, req.GetArgs()...)
+		args = append(args, dir)
+	} else {
+		args = append(args, dir)
+		args = append(args, req.GetArgs()...)
+	}
 
 	env := append([]string{}, req.GetEnv()...)
 	if len(env) == 0 {
@@ -702,7 +716,9 @@ func (h *langHost) RunPlugin(
 
 	cmd := exec.CommandContext(server.Context(), nodeBin, args...)
 	cmd.Dir = req.GetPwd()
-	if cmd.Dir == "" {
+	if cmd.Dir == "" || analyzer {
+		// A policy pack runs in its own directory: @pulumi/policy reads the pack's version
+		// from ./package.json (the engine's old pulumi-analyzer-policy script did the same).
 		cmd.Dir = dir
 	}
 	cmd.Env = env
