@@ -129,6 +129,11 @@ export interface EgressGatewayOptions {
     readonly clusterDomain?: string;
     /** Access logs for the gateway's workload only (a Telemetry object). Default: { enabled: true, provider: "envoy" }. */
     readonly accessLogging?: AccessLogging;
+    /**
+     * Do not wait for the gateway's Deployment and Service to become ready (the chart's skipAwait),
+     * where its pods cannot start during the update (a cluster still being built, a dry run). Default: false.
+     */
+    readonly skipAwait?: boolean;
 }
 
 /** Args of EgressGateway. */
@@ -243,6 +248,7 @@ export const egressGatewayArgsSchema = z
             .string()
             .regex(/^[a-z0-9.-]+$/)
             .default("cluster.local"),
+        skipAwait: z.boolean().default(false),
         accessLogging: z
             .strictObject({
                 enabled: z.boolean().default(true),
@@ -422,6 +428,8 @@ export class EgressGateway extends pulumi.ComponentResource {
                           repositoryOpts: { repo: a.chart?.repository ?? ISTIO_CHART_REPOSITORY },
                       }),
                 values: egressGatewayValues(a),
+                // Only when asked: an unset input keeps deployed charts unchanged.
+                ...(a.skipAwait ? { skipAwait: true } : {}),
             },
             { parent: this, dependsOn },
         );

@@ -7,7 +7,7 @@
 #   ${ISTIO_EGRESS_TOOLCHAIN:-$HOME/.cache/istio-egress-toolchain}/<tool>-<version>/bin/
 #
 # Usage: scripts/toolchain.sh [--keep-going] [TOOL...]
-#   TOOL: pulumi language-hosts kubernetes tls plugins kube-apiserver kube-controller-manager
+#   TOOL: pulumi language-hosts yaml kubernetes tls plugins kube-apiserver kube-controller-manager
 #         etcd istioctl helm
 #   (default: all of them, in that order). Then: source "$CACHE/env.sh".
 set -euo pipefail
@@ -23,12 +23,13 @@ TLS_PROVIDER_VERSION=5.5.1
 KUBE_VERSION=1.36.4
 ETCD_VERSION=3.6.16
 HELM_VERSION=3.22.0
+PULUMI_YAML_VERSION=1.25.0
 # Source snapshots. The proxy serves no tag for the provider modules (they are
 # only reachable as pseudo-versions it happens to hold) nor for istio.io/istio
 # (its tags are not semver): see the notes in each build function.
 K8S_PROVIDER_MODULE=v4.0.0-20260115033456-f47bc2d6f199
 ISTIO_MODULE=v0.0.0-20260827124520-eed52ebb66ad
-ALL_TOOLS=(pulumi language-hosts kubernetes tls plugins kube-apiserver kube-controller-manager etcd istioctl helm)
+ALL_TOOLS=(pulumi language-hosts yaml kubernetes tls plugins kube-apiserver kube-controller-manager etcd istioctl helm)
 
 # ---- Go environment: shared caches outside the repo, no toolchain downloads -
 export GOMODCACHE="$CACHE/gomodcache"
@@ -143,6 +144,30 @@ MOD
   sdk=$(moddir "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION")
   install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bindir/"
   language_hosts_key >"$bindir/.language-hosts-key"
+}
+
+# The YAML language host, from github.com/pulumi/pulumi-yaml (served by the
+# proxy, unlike the Go host), beside the CLI where it looks for language plugins.
+# It brings its own (older) pulumi sdk/pkg versions; the gRPC protocol is stable.
+check_yaml() {
+  local b; b="$(pulumi_dir)/bin"
+  [[ -x $b/pulumi-language-yaml && "$(cat "$b/.yaml-host-version" 2>/dev/null)" == "$PULUMI_YAML_VERSION" ]]
+}
+build_yaml() {
+  local bindir w; bindir="$(pulumi_dir)/bin"; w=$(fresh_work "pulumi-language-yaml-v$PULUMI_YAML_VERSION")
+  [[ -d $bindir ]] || die "build the pulumi CLI first (scripts/toolchain.sh pulumi)"
+  cat >"$w/go.mod" <<MOD
+module istio-egress-toolchain/pulumi-language-yaml
+
+go 1.26
+
+require github.com/pulumi/pulumi-yaml v$PULUMI_YAML_VERSION
+MOD
+  rm -f "$bindir/.yaml-host-version"
+  gobuild "$w" "$bindir/pulumi-language-yaml.partial" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$PULUMI_YAML_VERSION"
+  mv "$bindir/pulumi-language-yaml.partial" "$bindir/pulumi-language-yaml"
+  echo "$PULUMI_YAML_VERSION" >"$bindir/.yaml-host-version"
 }
 
 # ---------------------------------------------------------------------------

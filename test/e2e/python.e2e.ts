@@ -8,8 +8,9 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { TYPE_TOKENS } from "../../api";
 import { KubeObject } from "./support/kubeClient";
 import { comparableSet } from "./support/comparable";
-import { REPO_ROOT, runPulumi, withLocalChart } from "./support/pulumiProject";
+import { REPO_ROOT, runPulumi } from "./support/pulumiProject";
 import { createPythonProject, PythonProject } from "./support/pythonProject";
+import { SAME_INPUT_AS_STACK_CONFIG } from "./support/exampleInput";
 import { StateObject, stateObjects } from "./support/stackObjects";
 import { destroyAndCheck, e2e, privateKeyPaths, readBack, up } from "./support/suite";
 
@@ -17,28 +18,6 @@ import { destroyAndCheck, e2e, privateKeyPaths, readBack, up } from "./support/s
 // component provider, its schema from `pulumi package get-schema`, a Python SDK generated and
 // linked by `pulumi package add`, and the Python example (examples/python) deployed with the
 // real engine. Its objects must be the ones the TypeScript stack makes from the same input.
-
-const NGINX_HOST = "my-nginx.mesh-external.svc.cluster.local";
-
-/** examples/python/__main__.py's input, as the TypeScript stack's config. */
-const SAME_INPUT_AS_STACK_CONFIG = withLocalChart({
-    "istio-egress:gateway": {},
-    "istio-egress:certificates": {
-        authority: { commonName: "example.com", organization: "example Inc.", keyAlgorithm: "RSA_2048" },
-        servers: [{ name: "my-nginx", commonName: NGINX_HOST }],
-        credentials: [{ name: "client-credential", client: { commonName: "client.example.com", organization: "client organization" } }],
-    },
-    "istio-egress:defaultAllowedSources": { namespaces: ["shop"] },
-    "istio-egress:destinations": [
-        { host: "edition.cnn.com", port: 443, protocol: "TLS", allowedSources: { serviceAccounts: ["shop/checkout"] } },
-        {
-            name: "nginx",
-            host: NGINX_HOST,
-            createServiceEntry: false,
-            tls: { mode: "MUTUAL", credentialName: "client-credential", subjectAltNames: [NGINX_HOST] },
-        },
-    ],
-});
 
 /** The same value with object keys in snake_case (allowedSources → allowed_sources). */
 function snakeKeys(v: unknown): unknown {
