@@ -107,23 +107,23 @@ MOD
 }
 
 # The upstream language host modules (sdk/nodejs/cmd/pulumi-language-nodejs/v3,
-# sdk/python/cmd/pulumi-language-python/v3) are not served by the module
-# proxy at any version, so build our own minimal host
+# sdk/python/cmd/pulumi-language-python/v3, sdk/go/pulumi-language-go/v3) are not
+# served by the module proxy at any version, so build our own minimal host
 # (scripts/toolchain/pulumi-language-host) against the CLI's pkg/v3 and sdk/v3,
-# install it under both names beside the CLI (where the CLI looks for language
+# install it under all three names beside the CLI (where the CLI looks for language
 # plugins first), and put the SDK's pulumi-language-python-exec script (shipped
 # in the sdk/v3 module) beside it. Keyed by the host's source, so an edit to
 # main.go rebuilds the host (about a minute warm), not the CLI.
-language_hosts_key() { { echo "$PULUMI_VERSION"; cat "$TEMPLATES/pulumi-language-host/main.go"; } | sha256sum | cut -c1-16; }
+language_hosts_key() { { echo "$PULUMI_VERSION"; cat "$TEMPLATES"/pulumi-language-host/*.go; } | sha256sum | cut -c1-16; }
 check_language-hosts() {
   local b; b="$(pulumi_dir)/bin"
-  [[ -x $b/pulumi-language-nodejs && -x $b/pulumi-language-python && -f $b/pulumi-language-python-exec &&
+  [[ -x $b/pulumi-language-nodejs && -x $b/pulumi-language-python && -x $b/pulumi-language-go && -f $b/pulumi-language-python-exec &&
      "$(cat "$b/.language-hosts-key" 2>/dev/null)" == "$(language_hosts_key)" ]]
 }
 build_language-hosts() {
   local bindir w sdk; bindir="$(pulumi_dir)/bin"; w=$(fresh_work "pulumi-language-host-v$PULUMI_VERSION")
   [[ -x $bindir/pulumi ]] || die "build the pulumi CLI first (scripts/toolchain.sh pulumi)"
-  cp "$TEMPLATES/pulumi-language-host/main.go" "$w/"
+  cp "$TEMPLATES"/pulumi-language-host/*.go "$w/"
   cat >"$w/go.mod" <<MOD
 module istio-egress-toolchain/pulumi-language-host
 
@@ -141,6 +141,7 @@ MOD
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
   mv "$bindir/pulumi-language-nodejs.partial" "$bindir/pulumi-language-nodejs"
   cp "$bindir/pulumi-language-nodejs" "$bindir/pulumi-language-python"
+  cp "$bindir/pulumi-language-nodejs" "$bindir/pulumi-language-go"
   sdk=$(moddir "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION")
   install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bindir/"
   language_hosts_key >"$bindir/.language-hosts-key"

@@ -1,8 +1,9 @@
-// A minimal Pulumi language host for Node.js and Python, written for this
+// A minimal Pulumi language host for Node.js, Python and Go, written for this
 // project's toolchain because the upstream pulumi-language-nodejs and
 // pulumi-language-python modules are not served by the Go module proxy (only
 // their pkg/v3 and sdk/v3 siblings are). One binary, installed under both
-// names: the name it is started as selects the runtime.
+// names: the name it is started as selects the runtime. The Go runtime is in
+// golang.go.
 //
 // It implements what `pulumi preview/up/destroy/about/install` need: it
 // reports the provider plugins a Node.js program has in node_modules, and runs
@@ -42,6 +43,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	pycodegen "github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
@@ -79,7 +81,7 @@ func main() {
 		}
 	}
 
-	host := &langHost{engineAddress: engineAddress, tracing: tracing, python: isPython()}
+	host := &langHost{engineAddress: engineAddress, tracing: tracing, python: isPython(), golang: isGo()}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
@@ -107,6 +109,7 @@ type langHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 
 	python        bool
+	golang        bool
 	mu            sync.Mutex
 	engineAddress string
 	tracing       string
@@ -284,7 +287,7 @@ func requiredPackages(dir string) []*pulumirpc.PackageDependency {
 func (h *langHost) GetRequiredPackages(
 	_ context.Context, req *pulumirpc.GetRequiredPackagesRequest,
 ) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	if h.python {
+	if h.python || h.golang {
 		// Plugins are then loaded on demand, at the versions the SDKs ask for.
 		return &pulumirpc.GetRequiredPackagesResponse{}, nil
 	}
@@ -298,7 +301,7 @@ func (h *langHost) GetRequiredPlugins(
 	_ context.Context, req *pulumirpc.GetRequiredPluginsRequest,
 ) (*pulumirpc.GetRequiredPluginsResponse, error) {
 	var plugins []*pulumirpc.PluginDependency
-	if h.python {
+	if h.python || h.golang {
 		return &pulumirpc.GetRequiredPluginsResponse{}, nil
 	}
 	for _, p := range requiredPackages(programDir(req.GetInfo(), req.GetPwd())) {
@@ -333,6 +336,9 @@ func locateSDKScript(dir, script string) (string, error) {
 func (h *langHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
 	if h.python {
 		return h.runPython(ctx, req)
+	}
+	if h.golang {
+		return h.runGo(ctx, req)
 	}
 	info := req.GetInfo()
 	dir := programDir(info, req.GetPwd())
@@ -566,6 +572,13 @@ func (h *langHost) InstallDependencies(
 		}
 		return nil
 	}
+	if h.golang {
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			return fmt.Errorf("could not find go on the $PATH: %w", err)
+		}
+		return run(goBin, "mod", "tidy")
+	}
 	if !h.python {
 		npm, err := exec.LookPath("npm")
 		if err != nil {
@@ -611,6 +624,8 @@ func (h *langHost) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pul
 	var err error
 	if h.python {
 		bin, _, err = pythonBin(req.GetInfo(), parseOptions(req.GetInfo()))
+	} else if h.golang {
+		bin, err = exec.LookPath("go")
 	} else {
 		bin, err = exec.LookPath("node")
 	}
@@ -618,21 +633,25 @@ func (h *langHost) About(ctx context.Context, req *pulumirpc.AboutRequest) (*pul
 		return nil, err
 	}
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, bin, "--version")
+	versionArgs := []string{"--version"}
+	if h.golang {
+		versionArgs = []string{"env", "GOVERSION"}
+	}
+	cmd := exec.CommandContext(ctx, bin, versionArgs...)
 	cmd.Stdout = &out
 	cmd.Stderr = &out
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("running %s --version: %w", bin, err)
 	}
 	version := strings.TrimSpace(out.String())
-	version = strings.TrimPrefix(strings.TrimPrefix(version, "Python "), "v")
+	version = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(version, "Python "), "v"), "go")
 	return &pulumirpc.AboutResponse{Executable: bin, Version: version}, nil
 }
 
 func (h *langHost) GetProgramDependencies(
 	_ context.Context, req *pulumirpc.GetProgramDependenciesRequest,
 ) (*pulumirpc.GetProgramDependenciesResponse, error) {
-	if h.python {
+	if h.python || h.golang {
 		return &pulumirpc.GetProgramDependenciesResponse{}, nil
 	}
 	dir := programDir(req.GetInfo(), req.GetPwd())
@@ -668,8 +687,8 @@ func (h *langHost) GetProgramDependencies(
 func (h *langHost) RunPlugin(
 	req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer,
 ) error {
-	if h.python {
-		return status.Error(codes.Unimplemented, "this host does not run plugins written in Python")
+	if h.python || h.golang {
+		return status.Error(codes.Unimplemented, "this host runs plugins written in Node.js only")
 	}
 	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
 	if err != nil {
@@ -744,9 +763,9 @@ func (h *langHost) RunPlugin(
 func (h *langHost) GeneratePackage(
 	_ context.Context, req *pulumirpc.GeneratePackageRequest,
 ) (*pulumirpc.GeneratePackageResponse, error) {
-	if !h.python {
+	if !h.python && !h.golang {
 		return nil, status.Error(codes.Unimplemented,
-			"this host generates Python SDKs only; a Node.js program imports the package itself")
+			"this host generates Python and Go SDKs only; a Node.js program imports the package itself")
 	}
 	loader, err := schema.NewLoaderClient(req.GetLoaderTarget())
 	if err != nil {
@@ -757,6 +776,30 @@ func (h *langHost) GeneratePackage(
 	if err := json.Unmarshal([]byte(req.GetSchema()), &spec); err != nil {
 		return nil, fmt.Errorf("parsing the schema: %w", err)
 	}
+	if h.golang {
+		// A Go SDK is its own module (go.mod beside the package directory), which Link replaces.
+		if spec.Meta == nil {
+			spec.Meta = &schema.MetadataSpec{}
+		}
+		spec.Meta.SupportPack = true
+		// Input (Args) types for every object type: the Go generator marks a type as an input
+		// only when it meets it behind a plain object property, so a type reached only through
+		// a plain array of a component's args (SniProxyArgs.routes) would have no Args type and
+		// the SDK would not compile.
+		goInfo := map[string]any{}
+		if raw, ok := spec.Language["go"]; ok {
+			_ = json.Unmarshal(raw, &goInfo)
+		}
+		goInfo["generateExtraInputTypes"] = true
+		raw, err := json.Marshal(goInfo)
+		if err != nil {
+			return nil, err
+		}
+		if spec.Language == nil {
+			spec.Language = map[string]schema.RawMessage{}
+		}
+		spec.Language["go"] = raw
+	}
 	cached := schema.NewCachedLoader(loader)
 	pkg, diags, err := schema.BindSpec(spec, cached, schema.ValidationOptions{AllowDanglingReferences: true})
 	if err != nil {
@@ -766,7 +809,12 @@ func (h *langHost) GeneratePackage(
 	if diags.HasErrors() {
 		return &pulumirpc.GeneratePackageResponse{Diagnostics: rpcDiags}, nil
 	}
-	files, err := pycodegen.GeneratePackage("pulumi-language-python", pkg, req.GetExtraFiles(), cached)
+	var files map[string][]byte
+	if h.golang {
+		files, err = gogen.GeneratePackage("pulumi-language-go", pkg, req.GetLocalDependencies())
+	} else {
+		files, err = pycodegen.GeneratePackage("pulumi-language-python", pkg, req.GetExtraFiles(), cached)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -785,7 +833,10 @@ func (h *langHost) GeneratePackage(
 // Link adds each generated SDK directory to the program's requirements.txt (as a path pip
 // installs from), replacing an earlier line for the same path. The engine then calls
 // InstallDependencies, which pip-installs it into the program's virtualenv.
-func (h *langHost) Link(_ context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+func (h *langHost) Link(ctx context.Context, req *pulumirpc.LinkRequest) (*pulumirpc.LinkResponse, error) {
+	if h.golang {
+		return linkGo(ctx, req)
+	}
 	if !h.python {
 		return nil, status.Error(codes.Unimplemented, "this host links SDKs into Python programs only")
 	}
