@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The end-to-end suite (npm run test:e2e): installs the Debian packages it needs, builds or
-# reuses the toolchain (~/.cache/istio-egress-toolchain; cold ~45 min, warm seconds), then runs
+# reuses the toolchain (~/.cache/istio-egress-toolchain; cold ~42 min, warm seconds), then runs
 # test/e2e with the real Pulumi CLI, providers, etcd, kube-apiserver, nginx and curl on loopback.
 # Extra arguments go to mocha (e.g. -g s06).
 set -euo pipefail
