@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { get, resetRegistrations, unwrap } from "./helpers/mocks";
+import { get, resetRegistrations, unwrap, warnings } from "./helpers/mocks";
 import { validatedManifests } from "./helpers/validatedManifests";
 import { Egress, EgressDestinations, EgressGatewayRef } from "../api";
 
@@ -132,6 +132,17 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         assert.ok(!all.has("AuthorizationPolicy/istio-system/cnn"));
         assert.ok(all.has("AuthorizationPolicy/istio-system/istio-egressgateway"), "the allow-nothing policy");
         assert.deepEqual((await unwrap(d.destinations))[0]!.allowedSources, ["nobody"]);
+        // And preview says so; a destination someone may use does not warn.
+        assert.deepEqual(warnings(), [
+            "destinations[0] (cnn): no allowedSources and no defaultAllowedSources: the egress gateway refuses every caller of edition.cnn.com",
+        ]);
+        resetRegistrations();
+        new EgressDestinations("open", {
+            gateway: GW,
+            destinations: [{ name: "cnn", host: "edition.cnn.com", allowedSources: { namespaces: ["shop"] } }],
+        });
+        await validatedManifests();
+        assert.deepEqual(warnings(), []);
     });
 
     it('namespaces ["*"] allows any workload with a mesh identity', async () => {

@@ -73,10 +73,23 @@ pulumi.runtime.setMocks(
     false,
 );
 
-/** Forgets what earlier tests registered. */
+const warned: string[] = [];
+// What the components warn about (pulumi.log.warn, a preview warning in a real run), kept for
+// assertions instead of printed: the suites would otherwise print thousands of lines.
+(pulumi.log as { warn: (message: string) => Promise<void> }).warn = async (message: string) => {
+    warned.push(message);
+};
+
+/** The warnings logged since the last resetRegistrations. */
+export function warnings(): string[] {
+    return [...warned];
+}
+
+/** Forgets what earlier tests registered (and warned). */
 export function resetRegistrations(): void {
     registered.length = 0;
     duplicates.length = 0;
+    warned.length = 0;
 }
 
 /** Waits until every pending registration has reached the mocks, then returns them all; fails on a duplicate name. */
