@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { Stack } from "@pulumi/pulumi/automation";
-import { comparableSet } from "./support/comparable";
+import { comparableSet, withoutSkipAwait } from "./support/comparable";
 import { KubeObject } from "./support/kubeClient";
 import { makeTempDir, removeTempDir } from "./support/processes";
 import { exampleStackConfig, REPO_ROOT, withLocalChart } from "./support/pulumiProject";
@@ -47,17 +47,6 @@ function render(stack: string, outDir: string, extra: string[] = []): Promise<Re
             resolve({ stdout, stderr, objects });
         });
     });
-}
-
-/** The e2e's test program (not the package) annotates every object with pulumi.com/skipAwait. */
-function withoutTestAnnotation(live: Map<string, KubeObject>): Map<string, KubeObject> {
-    return new Map(
-        [...live].map(([id, o]) => {
-            const { "pulumi.com/skipAwait": _skip, ...annotations } = o.metadata.annotations ?? {};
-            const metadata = { ...o.metadata, annotations: Object.keys(annotations).length > 0 ? annotations : undefined };
-            return [id, { ...o, metadata }];
-        }),
-    );
 }
 
 const identity = (o: KubeObject) => describeObject({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace });
@@ -149,7 +138,7 @@ describe("e2e: rendered YAML for GitOps (npm run render), applied server-side, i
                 await up(stack);
                 const objects = await stateObjects(stack);
                 const live = await readBack(objects);
-                assert.deepEqual(comparableSet(gitops), comparableSet(withoutTestAnnotation(live)));
+                assert.deepEqual(comparableSet(gitops), comparableSet(withoutSkipAwait(live)));
                 await destroyAndCheck(stack, objects);
                 destroyed = true;
             });

@@ -125,25 +125,27 @@ func gatewayAPIWorld(t *testing.T, objects []object) *world {
 	return w
 }
 
+// gatewayAPIHops makes the call from a sidecar in default, then at the gateway: the clusters each reached.
+func gatewayAPIHops(t *testing.T, s *simWorld, call simulation.Call) (sidecar, gateway string) {
+	for _, hop := range []struct {
+		from from
+		mode simulation.CallMode
+		out  *string
+	}{{sidecarIn("default"), simulation.CallModeOutbound, &sidecar}, {egressGateway, simulation.CallModeGateway, &gateway}} {
+		sim, err := s.sim(hop.from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		call.CallMode = hop.mode
+		*hop.out = sim.Run(call).ClusterMatched
+	}
+	return sidecar, gateway
+}
+
 func TestGatewayAPIHarness(t *testing.T) {
 	const gatewayCluster = "outbound|80||cnn-egress-gateway-istio.default.svc.cluster.local"
 	route := func(objects []object) (sidecar, gateway string) {
-		s := startWorld(t, gatewayAPIWorld(t, objects))
-		sc, err := s.sim(sidecarIn("default"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		call := httpCall("edition.cnn.com", 80)
-		call.CallMode = simulation.CallModeOutbound
-		sidecar = sc.Run(call).ClusterMatched
-		gw, err := s.sim(egressGateway)
-		if err != nil {
-			t.Fatal(err)
-		}
-		call.CallMode = simulation.CallModeGateway
-		r := gw.Run(call)
-		gateway = r.ClusterMatched
-		return sidecar, gateway
+		return gatewayAPIHops(t, startWorld(t, gatewayAPIWorld(t, objects)), httpCall("edition.cnn.com", 80))
 	}
 
 	t.Run("the docs' HTTP example: sidecar → gateway → edition.cnn.com", func(t *testing.T) {
@@ -234,19 +236,7 @@ func TestGatewayAPIPassthroughHarness(t *testing.T) {
 		if watch {
 			watchTLSRoutes(t, s, 2)
 		}
-		sc, err := s.sim(sidecarIn("default"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		call := tlsCall("edition.cnn.com", 443)
-		call.CallMode = simulation.CallModeOutbound
-		sidecar = sc.Run(call).ClusterMatched
-		gw, err := s.sim(egressGateway)
-		if err != nil {
-			t.Fatal(err)
-		}
-		call.CallMode = simulation.CallModeGateway
-		return sidecar, gw.Run(call).ClusterMatched
+		return gatewayAPIHops(t, s, tlsCall("edition.cnn.com", 443))
 	}
 
 	t.Run("the docs' passthrough example: sidecar → gateway → edition.cnn.com, by SNI", func(t *testing.T) {

@@ -28,3 +28,17 @@ export function comparable(o: KubeObject): unknown {
 export function comparableSet(live: Map<string, KubeObject>): Record<string, unknown> {
     return Object.fromEntries([...live].sort(([a], [b]) => a.localeCompare(b)).map(([k, o]) => [k, comparable(o)]));
 }
+
+/**
+ * The same objects without the pulumi.com/skipAwait annotation, which the e2e's programs add
+ * (the TypeScript test program to every object, other languages' only through gateway.skipAwait)
+ * and the package never does.
+ */
+export function withoutSkipAwait(live: Map<string, KubeObject>): Map<string, KubeObject> {
+    return new Map(
+        [...live].map(([id, o]) => {
+            const { "pulumi.com/skipAwait": _skip, ...annotations } = o.metadata.annotations ?? {};
+            return [id, { ...o, metadata: { ...o.metadata, annotations: Object.keys(annotations).length > 0 ? annotations : undefined } }];
+        }),
+    );
+}
