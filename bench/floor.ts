@@ -1,31 +1,21 @@
 // npm run bench:floor [-- --n 100,1000] [--parallel 8]
 //
-// The floor under `pulumi up`: the Kubernetes objects the package writes for the benchmark's
-// workload of N destinations (bench/workload.ts), server-side applied straight to the e2e
-// harness's API server, as `kubectl apply --server-side` or a GitOps tool would: one at a time,
-// then with bounded parallelism, each on a fresh cluster. The chart's few objects are left out
-// (they come from Helm either way). A benchmark: it prints figures and exits 0.
+// The floor under `pulumi up`: the Kubernetes objects a stack program registers for the
+// benchmark's workload (bench/workload.ts), server-side applied straight to the e2e harness's
+// API server, as `kubectl apply --server-side` or a GitOps tool would, on a fresh cluster. The
+// chart's few objects are left out (they come from Helm either way). Prints figures, exits 0.
 import { performance } from "node:perf_hooks";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import { resetRegistrations, settle } from "../test/helpers/mocks";
-import { renderedFrom, runProgram, RenderedObject } from "../test/helpers/stackProgram";
 import { startCluster } from "../test/e2e/support/cluster";
 import { KubeObject } from "../test/e2e/support/kubeClient";
-import { benchStackConfig, PREEXISTING_NAMESPACES, REPO_ROOT, runtimeConfig } from "./workload";
+import { RenderedObject } from "../test/helpers/stackProgram";
+import { registered } from "./programs";
+import { benchStackConfig, PREEXISTING_NAMESPACES, REPO_ROOT } from "./workload";
 
 const CRDS = path.resolve(REPO_ROOT, "../shared/istio/crd-all.gen.yaml");
 
-/** The objects the stack program registers for N destinations (under the unit tests' mocks). */
-async function objectsFor(n: number): Promise<RenderedObject[]> {
-    resetRegistrations();
-    pulumi.runtime.setAllConfig(runtimeConfig(benchStackConfig(n)));
-    runProgram();
-    return renderedFrom(`bench-${n}`, await settle()).objects;
-}
-
 /** Applies every object with at most `parallel` requests in flight; returns the wall time in ms. */
-async function applyAll(objects: RenderedObject[], parallel: number): Promise<number> {
+export async function floorMs(objects: RenderedObject[], parallel: number): Promise<number> {
     const cluster = await startCluster({ crdFile: CRDS });
     try {
         for (const name of PREEXISTING_NAMESPACES) {
@@ -56,14 +46,16 @@ async function main(argv: string[]): Promise<void> {
     const parallel = Number(value("--parallel") ?? "8");
     console.log("N\tobjects\tone at a time\t" + `${parallel} in flight`);
     for (const n of ns) {
-        const objects = await objectsFor(n);
-        const serial = await applyAll(objects, 1);
-        const concurrent = await applyAll(objects, parallel);
+        const { objects } = await registered("package", `bench-${n}`, benchStackConfig(n));
+        const serial = await floorMs(objects, 1);
+        const concurrent = await floorMs(objects, parallel);
         console.log(`${n}\t${objects.length}\t${(serial / 1000).toFixed(1)} s\t${(concurrent / 1000).toFixed(1)} s`);
     }
 }
 
-main(process.argv.slice(2)).catch((e: Error) => {
-    console.error(`bench:floor: ${e.message}`);
-    process.exit(1);
-});
+if (require.main === module) {
+    main(process.argv.slice(2)).catch((e: Error) => {
+        console.error(`bench:floor: ${e.message}`);
+        process.exit(1);
+    });
+}

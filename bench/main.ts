@@ -1,71 +1,82 @@
-// npm run bench [-- --quick] [--no-real] [--repeats K] [--real-repeats K] [--real-budget-min M] [--out-dir DIR]
-//                [--report-only out/bench/results.json]   (re-render the report from raw samples, no measuring)
+// npm run bench [-- --quick] [--no-real] [--out-dir DIR] [--report-only out/bench/results.json]
 //
-// Benchmarks the package against the hand-written baseline: program evaluation under mocks
-// (fresh process per run), the real engine against the e2e test cluster (when the toolchain is
-// there), footprint and growth. Prints a table, writes BENCHMARKS.md and docs/benchmarks.svg
-// (--quick: out/bench/), and the raw samples to out/bench/results.json.
-// A benchmark, not a test: whatever the figures, it exits 0; only a program that fails exits 1.
+// One run, one commit, every figure: the package against the hand-written baseline and against
+// the floor (the same objects server-side applied straight to the API server), with the real
+// engine under the recommended and the default settings, the engine's levers, the sidecar
+// configuration footprint from Istio's config generator, and program evaluation under mocks.
+// Writes BENCHMARKS.md, docs/benchmarks.svg (--quick: out/bench/) and the raw samples
+// (out/bench/results.json, which --report-only re-renders). A benchmark, not a test: whatever
+// the figures, it exits 0; only a program that fails exits 1.
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { floorMs } from "./floor";
 import { MockResult, Variant } from "./mockRun";
-import { ProfileSummary } from "./profile";
-import { runRealEngine } from "./realEngine";
-import { BenchData, consoleReport, MachineFacts, markdown, profileTable, svg, TimedMock } from "./report";
-import { REPO_ROOT } from "./workload";
+import { registered } from "./programs";
+import { describeSample, ENGINE_DEFAULTS, EngineSettings, RECOMMENDED, RealSample, sample, stopAll } from "./realEngine";
+import { BenchData, chartSvg, FloorSample, MachineFacts, markdown, TimedMock } from "./report";
+import { measureFootprints } from "./sidecars";
+import { loadToolchain } from "./toolchain";
+import { benchStackConfig, REPO_ROOT } from "./workload";
 
 interface Options {
-    quick: boolean;
-    real: boolean;
-    mockNs: number[];
-    repeats: number;
-    realNs: number[];
-    realRepeats: number;
-    try1000: boolean;
-    budgetMin: number;
-    outDir?: string;
-    reportOnly?: string;
+    readonly quick: boolean;
+    readonly real: boolean;
+    readonly outDir?: string;
+    readonly reportOnly?: string;
 }
 
 function parseOptions(argv: string[]): Options {
-    const has = (f: string) => argv.includes(f);
-    const num = (f: string, d: number) => {
-        const i = argv.indexOf(f);
-        if (i < 0) {
-            return d;
-        }
-        const v = Number(argv[i + 1]);
-        if (!Number.isFinite(v) || v < 0) {
-            throw new Error(`${f} needs a number`);
-        }
-        return v;
-    };
-    const withValue = ["--repeats", "--real-repeats", "--real-budget-min", "--out-dir", "--report-only"];
-    const known = new Set(["--quick", "--no-real", ...withValue]);
+    const withValue = ["--out-dir", "--report-only"];
+    const known = ["--quick", "--no-real", ...withValue];
     argv.forEach((a, i) => {
-        if (a.startsWith("--") && !known.has(a)) {
-            throw new Error(`unknown option ${a} (known: ${[...known].join(", ")})`);
-        }
-        if (!a.startsWith("--") && !(i > 0 && withValue.includes(argv[i - 1]))) {
-            throw new Error(`unexpected argument ${a}`);
+        if (!known.includes(a) && !withValue.includes(argv[i - 1] ?? "")) {
+            throw new Error(`unexpected argument ${a} (known: ${known.join(", ")})`);
         }
     });
-    const quick = has("--quick");
-    const value = (f: string) => (argv.indexOf(f) >= 0 ? argv[argv.indexOf(f) + 1] : undefined);
+    const value = (f: string) => (argv.includes(f) ? argv[argv.indexOf(f) + 1] : undefined);
     return {
-        quick,
-        real: !has("--no-real"),
-        mockNs: quick ? [1, 10, 100] : [1, 10, 100, 1000],
-        repeats: Math.max(1, Math.round(num("--repeats", quick ? 2 : 5))),
-        realNs: [10, 100],
-        realRepeats: Math.max(1, Math.round(num("--real-repeats", quick ? 1 : 3))),
-        try1000: !quick,
-        budgetMin: num("--real-budget-min", 80),
+        quick: argv.includes("--quick"),
+        real: !argv.includes("--no-real"),
         outDir: value("--out-dir"),
         reportOnly: value("--report-only"),
+    };
+}
+
+/** What a run measures. */
+interface Plan {
+    readonly ns: number[];
+    readonly mockRepeats: number;
+    readonly real: { variant: Variant; n: number; settings: EngineSettings; repeats: number; capMin?: number }[];
+}
+
+const withParallel = (p: number): EngineSettings => ({ label: `${RECOMMENDED.label}, --parallel ${p}`, env: RECOMMENDED.env, parallel: p });
+const PARALLEL_DIFF: EngineSettings = {
+    label: `${RECOMMENDED.label}, PULUMI_PARALLEL_DIFF=true`,
+    env: { ...RECOMMENDED.env, PULUMI_PARALLEL_DIFF: "true" },
+};
+
+function plan(quick: boolean): Plan {
+    const ns = quick ? [10, 100] : [10, 100, 1000];
+    const both = (n: number, settings: EngineSettings, repeats: number, capMin?: number) =>
+        (["package", "baseline"] as Variant[]).map((variant) => ({ variant, n, settings, repeats, capMin }));
+    const top = ns[ns.length - 1] as number;
+    return {
+        ns,
+        mockRepeats: quick ? 1 : 3,
+        real: [
+            ...both(10, RECOMMENDED, quick ? 1 : 3),
+            ...both(100, RECOMMENDED, quick ? 1 : 3),
+            ...(quick ? [] : both(1000, RECOMMENDED, 1)),
+            // The levers, on the package at the largest N.
+            ...both(100, ENGINE_DEFAULTS, 1),
+            { variant: "package", n: top, settings: withParallel(16), repeats: 1 },
+            { variant: "package", n: top, settings: withParallel(32), repeats: 1 },
+            { variant: "package", n: top, settings: PARALLEL_DIFF, repeats: 1 },
+            ...(quick ? [] : [{ variant: "package" as Variant, n: 1000, settings: ENGINE_DEFAULTS, repeats: 1, capMin: 40 }]),
+        ],
     };
 }
 
@@ -110,42 +121,6 @@ async function runChild(variant: Variant, n: number, extra: string[] = []): Prom
 
 // ---- environment ---------------------------------------------------------------------------
 
-/** Sources the toolchain's env.sh into this process; returns why the real engine cannot run, if so. */
-function loadToolchain(): string | undefined {
-    const dir = process.env.ISTIO_EGRESS_TOOLCHAIN ?? path.join(os.homedir(), ".cache/istio-egress-toolchain");
-    const envFile = path.join(dir, "env.sh");
-    if (!fs.existsSync(envFile)) {
-        return `skipped: toolchain missing (${envFile} not found; build it with scripts/toolchain.sh)`;
-    }
-    try {
-        const dump = execFileSync("bash", ["-c", 'set -a; . "$1" >/dev/null 2>&1; env -0', "bench", envFile], { encoding: "utf8" });
-        for (const entry of dump.split("\0")) {
-            const eq = entry.indexOf("=");
-            if (eq > 0) {
-                process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
-            }
-        }
-    } catch (e) {
-        return `skipped: toolchain missing (sourcing ${envFile} failed: ${(e as Error).message.split("\n")[0]})`;
-    }
-    const missing = ["pulumi", "etcd", "kube-apiserver", "kube-controller-manager"].filter((bin) => {
-        try {
-            execFileSync("bash", ["-c", 'command -v "$1"', "bench", bin], { stdio: "ignore" });
-            return false;
-        } catch {
-            return true;
-        }
-    });
-    const pluginsDir = path.join(process.env.PULUMI_HOME ?? "", "plugins");
-    if (!fs.existsSync(pluginsDir) || !fs.readdirSync(pluginsDir).some((d) => d.startsWith("resource-kubernetes-v"))) {
-        missing.push("the kubernetes provider plugin");
-    }
-    if (!fs.existsSync(path.resolve(REPO_ROOT, "../shared/istio/crd-all.gen.yaml"))) {
-        missing.push("../shared/istio/crd-all.gen.yaml");
-    }
-    return missing.length > 0 ? `skipped: toolchain missing (${missing.join(", ")}; run scripts/toolchain.sh)` : undefined;
-}
-
 function sh(cmd: string, args: string[]): string {
     try {
         return execFileSync(cmd, args, { encoding: "utf8", cwd: REPO_ROOT, stdio: ["ignore", "pipe", "ignore"] }).trim();
@@ -174,109 +149,105 @@ function machineFacts(): MachineFacts {
 async function main(): Promise<number> {
     const opts = parseOptions(process.argv.slice(2));
     if (opts.reportOnly) {
-        writeReport(
-            JSON.parse(fs.readFileSync(path.resolve(opts.reportOnly), "utf8")) as BenchData,
-            opts.outDir,
-            sh("git", ["rev-parse", "--short", "HEAD"]),
-        );
+        writeReport(JSON.parse(fs.readFileSync(path.resolve(opts.reportOnly), "utf8")) as BenchData, opts.outDir);
         return 0;
     }
     const started = performance.now();
     const machine = machineFacts();
+    const p = plan(opts.quick);
+    const errors: string[] = [];
+    const attempt = async <T>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
+        try {
+            return await f();
+        } catch (e) {
+            errors.push(`${what}: ${(e as Error).message.split("\n")[0]}`);
+            log(`ERROR ${what}: ${(e as Error).message}`);
+            return undefined;
+        }
+    };
     log(
-        `${opts.quick ? "quick" : "full"} run: mocks N = ${opts.mockNs.join(", ")} ×${opts.repeats}; real engine ${opts.real ? `N = ${opts.realNs.join(", ")} ×${opts.realRepeats}${opts.try1000 ? `, 1000 ×1 if it fits ${opts.budgetMin} min` : ""}` : "off (--no-real)"}`,
-    );
-    log(
-        `machine: nproc ${machine.nproc}, ${machine.memGiB.toFixed(1)} GiB, node ${machine.node}, load ${machine.loadStart.map((l) => l.toFixed(2)).join(" ")}`,
+        `${opts.quick ? "quick" : "full"} run at ${machine.commit}: N = ${p.ns.join(", ")}; nproc ${machine.nproc}, load ${machine.loadStart.map((l) => l.toFixed(2)).join(" ")}`,
     );
 
-    // 1. Timed mock runs: repeats outermost, so drift spreads over every N; sides alternate.
+    // 1. Program evaluation under mocks, sides alternating; one extra run per N and side counts the objects.
     const mock: TimedMock[] = [];
-    const mockErrors: string[] = [];
-    for (let rep = 0; rep < opts.repeats; rep++) {
-        for (const n of opts.mockNs) {
-            const order: Variant[] = (rep + n) % 2 === 0 ? ["package", "baseline"] : ["baseline", "package"];
-            for (const variant of order) {
-                try {
-                    const { result, procMs } = await runChild(variant, n);
-                    mock.push({ ...result, rep, procMs });
-                    log(
-                        `mocks N=${n} ${variant} #${rep + 1}: eval ${Math.round(result.evalMs)} ms, peak RSS ${Math.round(result.peakRssMb)} MB, ${result.resources} resources`,
-                    );
-                } catch (e) {
-                    mockErrors.push((e as Error).message);
-                    log(`ERROR ${(e as Error).message}`);
+    for (let rep = 0; rep < p.mockRepeats; rep++) {
+        for (const n of p.ns) {
+            for (const variant of (rep + n) % 2 === 0 ? (["package", "baseline"] as Variant[]) : (["baseline", "package"] as Variant[])) {
+                const r = await attempt(`mocks ${variant} N=${n}`, () => runChild(variant, n));
+                if (r) {
+                    mock.push({ ...r.result, rep, procMs: r.procMs });
+                    log(`mocks ${variant} N=${n}: eval ${Math.round(r.result.evalMs)} ms, ${r.result.resources} resources`);
                 }
             }
         }
     }
-
-    // 2. Footprint and profile: one extra run each (their timings are not used).
-    const footprints: MockResult[] = [];
-    for (const n of opts.mockNs) {
+    const objects: MockResult[] = [];
+    for (const n of p.ns) {
         for (const variant of ["package", "baseline"] as Variant[]) {
-            try {
-                footprints.push((await runChild(variant, n, ["--footprint"])).result);
-            } catch (e) {
-                mockErrors.push((e as Error).message);
-                log(`ERROR ${(e as Error).message}`);
+            const r = await attempt(`objects ${variant} N=${n}`, () => runChild(variant, n, ["--footprint"]));
+            if (r) {
+                objects.push(r.result);
             }
         }
     }
-    log("footprint: done");
-    const profiles: BenchData["profiles"] = [];
-    const nMax = Math.max(...opts.mockNs);
-    const profDir = fs.mkdtempSync(path.join(os.tmpdir(), "istio-egress-bench-prof-"));
-    try {
-        for (const variant of ["package", "baseline"] as Variant[]) {
-            const file = path.join(profDir, `${variant}.json`);
-            try {
-                await runChild(variant, nMax, ["--profile", file]);
-                profiles.push({ variant, n: nMax, summary: JSON.parse(fs.readFileSync(file, "utf8")) as ProfileSummary });
-            } catch (e) {
-                log(`profile ${variant}: ${(e as Error).message.split("\n")[0]} (left out)`);
+
+    // 2. Sidecar footprint (Istio's config generator).
+    const sidecars = (await attempt("sidecar footprint", () => measureFootprints(p.ns))) ?? [];
+    sidecars.forEach((r) =>
+        log(`footprint ${r.case} ${r.proxy}: ${r.clusters} clusters, ${r.listeners} listeners, ${r.routes} routes, ${r.totalBytes} bytes`),
+    );
+
+    // 3. The floor and 4. the real engine need the toolchain.
+    const toolchainMissing = opts.real ? loadToolchain() : "skipped: --no-real";
+    const floor: FloorSample[] = [];
+    const real: RealSample[] = [];
+    if (toolchainMissing) {
+        log(`floor and real engine: ${toolchainMissing}`);
+    } else {
+        const onSignal = () => void stopAll().finally(() => process.exit(130));
+        process.once("SIGINT", onSignal);
+        process.once("SIGTERM", onSignal);
+        for (const n of p.ns) {
+            for (const variant of ["package", "baseline"] as Variant[]) {
+                const { objects: objs } = await registered(variant, `floor-${n}`, benchStackConfig(n));
+                for (const parallel of [1, 8]) {
+                    const ms = await attempt(`floor ${variant} N=${n}`, () => floorMs(objs, parallel));
+                    if (ms !== undefined) {
+                        floor.push({ variant, n, objects: objs.length, parallel, ms });
+                        log(`floor ${variant} N=${n}: ${objs.length} objects, ${parallel} in flight: ${(ms / 1000).toFixed(1)} s`);
+                    }
+                }
             }
         }
-    } finally {
-        fs.rmSync(profDir, { recursive: true, force: true });
-    }
-    log("profile: done");
-
-    // 3. Real engine.
-    let real: BenchData["real"];
-    let realSkipped: string | undefined;
-    if (!opts.real) {
-        realSkipped = "skipped: --no-real";
-    } else {
-        realSkipped = loadToolchain();
-    }
-    if (realSkipped) {
-        log(`real engine: ${realSkipped}`);
-    } else {
-        real = await runRealEngine({
-            ns: opts.realNs,
-            repeats: opts.realRepeats,
-            try1000: opts.try1000,
-            budgetMs: opts.budgetMin * 60_000,
-            log,
-        });
-        real.notes.forEach((n) => log(n));
+        // Repeats outermost so that drift on a shared machine spreads over every row.
+        const maxRepeats = Math.max(...p.real.map((r) => r.repeats));
+        for (let rep = 0; rep < maxRepeats; rep++) {
+            for (const r of p.real.filter((x) => x.repeats > rep)) {
+                const s = await sample(r.variant, r.n, r.settings, (r.capMin ?? Infinity) * 60_000);
+                real.push(s);
+                log(describeSample(s));
+                if (s.error) {
+                    errors.push(describeSample(s));
+                }
+            }
+        }
+        process.removeListener("SIGINT", onSignal);
+        process.removeListener("SIGTERM", onSignal);
     }
 
-    // 4. Report.
     const data: BenchData = {
         machine: { ...machine, loadEnd: os.loadavg() },
         quick: opts.quick,
-        mockNs: opts.mockNs,
-        mockRepeats: opts.repeats,
-        realNs: opts.realNs,
-        realRepeats: opts.realRepeats,
+        ns: p.ns,
+        mockRepeats: p.mockRepeats,
         mock,
-        mockErrors,
-        footprints,
-        profiles,
+        objects,
+        sidecars,
+        floor,
         real,
-        realSkipped,
+        toolchainMissing,
+        errors,
         durationS: (performance.now() - started) / 1000,
     };
     const rawDir = path.join(REPO_ROOT, "out/bench");
@@ -284,23 +255,17 @@ async function main(): Promise<number> {
     fs.writeFileSync(path.join(rawDir, "results.json"), JSON.stringify(data, null, 1));
     writeReport(data, opts.outDir);
     log("raw samples: out/bench/results.json (re-render with --report-only out/bench/results.json)");
-    if (mockErrors.length > 0) {
-        log(`${mockErrors.length} mock run(s) failed: a program error, not slowness (see above)`);
-        return 1;
-    }
-    return 0;
+    return errors.length > 0 ? 1 : 0;
 }
 
-/** Prints the tables and writes BENCHMARKS.md and the chart (quick runs and --out-dir: elsewhere). */
-function writeReport(data: BenchData, outDirOpt: string | undefined, renderedAt?: string): void {
+/** Writes BENCHMARKS.md and the chart (quick runs and --out-dir: elsewhere). */
+function writeReport(data: BenchData, outDirOpt: string | undefined): void {
     const outDir = path.resolve(REPO_ROOT, outDirOpt ?? (data.quick ? "out/bench" : "."));
     const mdPath = path.join(outDir, "BENCHMARKS.md");
     const svgPath = outDirOpt || data.quick ? path.join(outDir, "benchmarks.svg") : path.join(REPO_ROOT, "docs/benchmarks.svg");
     fs.mkdirSync(path.dirname(svgPath), { recursive: true });
-    fs.writeFileSync(svgPath, svg(data));
-    fs.writeFileSync(mdPath, markdown(data, path.relative(path.dirname(mdPath), svgPath), renderedAt));
-    process.stdout.write(consoleReport(data));
-    process.stdout.write(`${profileTable(data)}\n\n`);
+    fs.writeFileSync(svgPath, chartSvg(data));
+    fs.writeFileSync(mdPath, markdown(data, path.relative(path.dirname(mdPath), svgPath)));
     log(
         `wrote ${path.relative(REPO_ROOT, mdPath)}, ${path.relative(REPO_ROOT, svgPath)} (${Math.round(data.durationS / 60)} min of measuring)`,
     );

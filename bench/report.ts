@@ -1,15 +1,23 @@
 import { MockResult, Variant } from "./mockRun";
-import { CATEGORIES, ProfileSummary } from "./profile";
-import { RealEngineResult, RealSample } from "./realEngine";
-import { chart } from "./svg";
-import { mixOf } from "./workload";
+import { RealOp, RealSample, RECOMMENDED, ENGINE_DEFAULTS } from "./realEngine";
+import { ProxyFootprint } from "./sidecars";
+import { chart, Series } from "./svg";
+import { APP_NAMESPACES, mixOf } from "./workload";
 
-// Figures from the raw samples, the console table, BENCHMARKS.md and the chart.
+// BENCHMARKS.md from one run's raw samples: tables first, then how they were made.
 
 export interface TimedMock extends MockResult {
     readonly rep: number;
-    /** Wall time of the whole child process (node start, libraries, program, exit), ms. */
+    /** The whole child process, Node.js start included. */
     readonly procMs: number;
+}
+
+export interface FloorSample {
+    readonly variant: Variant;
+    readonly n: number;
+    readonly objects: number;
+    readonly parallel: number;
+    readonly ms: number;
 }
 
 export interface MachineFacts {
@@ -27,824 +35,431 @@ export interface MachineFacts {
 export interface BenchData {
     readonly machine: MachineFacts;
     readonly quick: boolean;
-    readonly mockNs: number[];
+    readonly ns: number[];
     readonly mockRepeats: number;
-    readonly realNs: number[];
-    readonly realRepeats: number;
     readonly mock: TimedMock[];
-    readonly mockErrors: string[];
-    readonly footprints: MockResult[];
-    readonly profiles: { variant: Variant; n: number; summary: ProfileSummary }[];
-    readonly real?: RealEngineResult;
-    readonly realSkipped?: string;
+    readonly objects: MockResult[];
+    readonly sidecars: ProxyFootprint[];
+    readonly floor: FloorSample[];
+    readonly real: RealSample[];
+    readonly toolchainMissing?: string;
+    readonly errors: string[];
     readonly durationS: number;
 }
 
-// ---- statistics ----------------------------------------------------------------------------
+// ---- figures -------------------------------------------------------------------------------
 
 export function median(xs: number[]): number {
-    const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-    if (s.length === 0) {
-        return NaN;
+    const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+    return s.length === 0
+        ? NaN
+        : s.length % 2
+          ? (s[(s.length - 1) / 2] as number)
+          : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+}
+
+const floorOf = (d: BenchData, v: Variant, n: number, parallel: number) =>
+    d.floor.find((f) => f.variant === v && f.n === n && f.parallel === parallel);
+
+function realOf(d: BenchData, v: Variant, n: number, settings: string, op: RealOp): { ms: number; samples: number; capped: boolean } {
+    const ss = d.real.filter((s) => s.variant === v && s.n === n && s.settings === settings && !s.error);
+    const done = ss.map((s) => s[op]).filter((x): x is number => x !== undefined);
+    const capped = ss.find((s) => s.capped?.op === op);
+    if (done.length === 0 && capped?.capped) {
+        return { ms: capped.capped.afterMs, samples: 1, capped: true };
     }
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    return { ms: median(done), samples: done.length, capped: false };
 }
 
-/** Median of the per-repeat ratios package / baseline (runs of one repeat are adjacent in time). */
-function pairedRatio<T extends { rep: number }>(pkg: T[], base: T[], value: (t: T) => number | undefined): number {
-    const ratios: number[] = [];
-    for (const p of pkg) {
-        const b = base.find((x) => x.rep === p.rep);
-        const pv = value(p),
-            bv = b ? value(b) : undefined;
-        if (pv !== undefined && bv !== undefined && bv > 0) {
-            ratios.push(pv / bv);
-        }
-    }
-    return median(ratios);
-}
-
-export interface MockRow {
-    readonly n: number;
-    readonly runs: number;
-    readonly evalMs: Record<Variant, number>;
-    readonly evalMin: Record<Variant, number>;
-    readonly evalMax: Record<Variant, number>;
-    readonly ratio: number;
-    readonly peakRssMb: Record<Variant, number>;
-    readonly retainedHeapMb: Record<Variant, number>;
-    readonly resources: Record<Variant, number>;
-    readonly procMs: Record<Variant, number>;
-}
-
-const both = <T>(f: (v: Variant) => T): Record<Variant, T> => ({ package: f("package"), baseline: f("baseline") });
-
-export function mockRows(data: BenchData): MockRow[] {
-    return data.mockNs.map((n) => {
-        const runs = (v: Variant) => data.mock.filter((m) => m.n === n && m.variant === v);
-        return {
-            n,
-            runs: Math.min(runs("package").length, runs("baseline").length),
-            evalMs: both((v) => median(runs(v).map((r) => r.evalMs))),
-            evalMin: both((v) => Math.min(...runs(v).map((r) => r.evalMs))),
-            evalMax: both((v) => Math.max(...runs(v).map((r) => r.evalMs))),
-            ratio: pairedRatio(runs("package"), runs("baseline"), (r) => r.evalMs),
-            peakRssMb: both((v) => median(runs(v).map((r) => r.peakRssMb))),
-            retainedHeapMb: both((v) => median(runs(v).map((r) => r.retainedHeapMb ?? NaN))),
-            resources: both((v) => runs(v)[0]?.resources ?? NaN),
-            procMs: both((v) => median(runs(v).map((r) => r.procMs))),
-        };
-    });
-}
-
-export type RealOp = "previewMs" | "upMs" | "noChangePreviewMs";
-export const REAL_OPS: { key: RealOp; label: string }[] = [
-    { key: "previewMs", label: "pulumi preview (new stack)" },
-    { key: "upMs", label: "pulumi up" },
-    { key: "noChangePreviewMs", label: "pulumi preview (no changes)" },
-];
-
-export interface RealRow {
-    readonly n: number;
-    /** Complete samples per side. */
-    readonly samples: Record<Variant, number>;
-    readonly errors: string[];
-    /** Median ms; NaN when not measured. */
-    readonly ms: Record<RealOp, Record<Variant, number>>;
-    /** True where ms is a lower bound (the operation was interrupted at the time cap). */
-    readonly lowerBound: Record<RealOp, Record<Variant, boolean>>;
-    readonly ratio: Record<RealOp, number>;
-    /** "<" or ">" when the ratio is a bound (one side interrupted), "" when exact. */
-    readonly ratioBound: Record<RealOp, "" | "<" | ">">;
-    readonly created: Record<Variant, number>;
-    readonly stateBytes: Record<Variant, number>;
-    readonly stateStackTraceBytes: Record<Variant, number>;
-    /** Interrupted samples: resources in the state at the cap, and how many a full up would hold. */
-    readonly partial: Partial<Record<Variant, { inState?: number; expected?: number }>>;
-}
-
-export function realRows(data: BenchData): RealRow[] {
-    const all = data.real?.samples ?? [];
-    const ns = [...new Set(all.map((s) => s.n))].sort((a, b) => a - b);
-    return ns.map((n) => {
-        const ok = (v: Variant) => all.filter((s) => s.n === n && s.variant === v && !s.error && !s.aborted);
-        const cut = (v: Variant) => all.find((s) => s.n === n && s.variant === v && s.aborted);
-        const ms = {} as Record<RealOp, Record<Variant, number>>;
-        const lowerBound = {} as Record<RealOp, Record<Variant, boolean>>;
-        const ratio = {} as Record<RealOp, number>;
-        const ratioBound = {} as Record<RealOp, "" | "<" | ">">;
-        for (const { key } of REAL_OPS) {
-            const value = (v: Variant): [number, boolean] => {
-                if (ok(v).length > 0) {
-                    return [median(ok(v).map((s) => s[key] ?? NaN)), false];
-                }
-                const c = cut(v);
-                if (c?.[key] !== undefined) {
-                    return [c[key] as number, false];
-                }
-                return c?.aborted?.op === key ? [c.aborted.afterMs, true] : [NaN, false];
-            };
-            const [p, pLow] = value("package"),
-                [b, bLow] = value("baseline");
-            ms[key] = { package: p, baseline: b };
-            lowerBound[key] = { package: pLow, baseline: bLow };
-            if (!pLow && !bLow) {
-                const paired = pairedRatio<RealSample>(ok("package"), ok("baseline"), (s) => s[key]);
-                ratio[key] = Number.isFinite(paired) ? paired : p / b;
-                ratioBound[key] = "";
-            } else if (pLow && bLow) {
-                ratio[key] = NaN;
-                ratioBound[key] = "";
-            } else {
-                ratio[key] = p / b;
-                ratioBound[key] = bLow ? "<" : ">";
-            }
-        }
-        const partial: RealRow["partial"] = {};
-        for (const v of ["package", "baseline"] as Variant[]) {
-            const c = cut(v);
-            if (c?.aborted) {
-                partial[v] = { inState: c.aborted.resourcesInState, expected: c.aborted.expected };
-            }
-        }
-        return {
-            n,
-            samples: both((v) => ok(v).length),
-            errors: all.filter((s) => s.n === n && s.error).map((s) => `${s.variant} #${s.rep + 1}: ${s.error?.split("\n")[0]}`),
-            ms,
-            lowerBound,
-            ratio,
-            ratioBound,
-            created: both((v) => ok(v)[0]?.created ?? NaN),
-            stateBytes: both((v) => median(ok(v).map((s) => s.stateBytes ?? NaN))),
-            stateStackTraceBytes: both((v) => median(ok(v).map((s) => s.stateStackTraceBytes ?? NaN))),
-            partial,
-        };
-    });
-}
-
-export interface FootprintRow {
-    readonly n: number;
-    readonly objects: Record<Variant, number>;
-    readonly byKind: Record<Variant, Record<string, number>>;
-    readonly yamlBytes: Record<Variant, number>;
-    readonly labelBytes: Record<Variant, number>;
-    readonly sidecarBytes: Record<Variant, number>;
-    readonly networkPolicies: Record<Variant, number>;
-    readonly schemaErrors: string[];
-}
-
-export function footprintRows(data: BenchData): FootprintRow[] {
-    return data.mockNs.map((n) => {
-        const fp = (v: Variant) => data.footprints.find((f) => f.n === n && f.variant === v)?.footprint;
-        return {
-            n,
-            objects: both((v) => fp(v)?.istioObjects ?? NaN),
-            byKind: both((v) => fp(v)?.istioByKind ?? {}),
-            yamlBytes: both((v) => fp(v)?.istioYamlBytes ?? NaN),
-            labelBytes: both((v) => fp(v)?.istioLabelYamlBytes ?? NaN),
-            sidecarBytes: both((v) => fp(v)?.sidecarYamlBytes ?? NaN),
-            networkPolicies: both((v) => fp(v)?.networkPolicies ?? NaN),
-            schemaErrors: (["package", "baseline"] as Variant[]).flatMap((v) => (fp(v)?.schemaErrors ?? []).map((e) => `${v}: ${e}`)),
-        };
-    });
-}
-
-// ---- targets -------------------------------------------------------------------------------
-
-export interface Target {
-    readonly target: string;
-    readonly figure: string;
-    /** true met, false not met, undefined not measured. */
-    readonly met: boolean | undefined;
-}
-
-const x2 = (r: number) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "–");
-
-export function targets(data: BenchData): Target[] {
-    const rows = mockRows(data);
-    const big = rows.find((r) => r.n === 1000);
-    const at100 = rows.find((r) => r.n === 100);
-    const fps = footprintRows(data);
-    const fp1000 = fps.find((f) => f.n === 1000) ?? fps[fps.length - 1];
-    const out: Target[] = [];
-    out.push({
-        target: "component overhead ≤ 1.10× baseline under mocks at N = 1000",
-        figure: big
-            ? `package / baseline = ${x2(big.ratio)} (median of paired runs; ${fmtMs(big.evalMs.package)} vs ${fmtMs(big.evalMs.baseline)})`
-            : "N = 1000 not measured (--quick)",
-        met: big ? big.ratio <= 1.1 : undefined,
-    });
-    if (big && at100) {
-        const g = big.evalMs.package / at100.evalMs.package;
-        const gb = big.evalMs.baseline / at100.evalMs.baseline;
-        out.push({
-            target: "growth linear: time(1000) / time(100) ≈ 10 or less (mock evaluation)",
-            figure: `package ${g.toFixed(1)}, baseline ${gb.toFixed(1)}`,
-            met: g <= 11,
-        });
-    } else {
-        out.push({
-            target: "growth linear: time(1000) / time(100) ≈ 10 or less (mock evaluation)",
-            figure: "N = 1000 not measured (--quick)",
-            met: undefined,
-        });
-    }
-    if (fp1000 && Number.isFinite(fp1000.objects.package)) {
-        const r = fp1000.objects.package / fp1000.objects.baseline;
-        out.push({
-            target: "Kubernetes objects per destination ≤ ½ the baseline's",
-            figure: `N = ${fp1000.n}: ${(fp1000.objects.package / fp1000.n).toFixed(2)} vs ${(fp1000.objects.baseline / fp1000.n).toFixed(2)} per destination = ${x2(r)}`,
-            met: r <= 0.5,
-        });
-    }
-    for (const row of realRows(data)) {
-        for (const op of ["previewMs", "upMs"] as RealOp[]) {
-            const label = op === "previewMs" ? "preview" : "up";
-            const r = row.ratio[op],
-                bound = row.ratioBound[op];
-            const n = row.samples.package;
-            out.push({
-                target: `real engine: pulumi ${label} no slower than baseline, N = ${row.n}`,
-                figure: Number.isFinite(r)
-                    ? `${realCell(row, op, "package")} vs ${realCell(row, op, "baseline")} = ${boundRatio(row, op)}${n > 0 ? ` (${n} sample${n === 1 ? "" : "s"})` : ""}`
-                    : "no comparable pair",
-                met: !Number.isFinite(r)
-                    ? undefined
-                    : bound === ""
-                      ? r <= 1.0
-                      : bound === "<"
-                        ? r <= 1.0
-                            ? true
-                            : undefined
-                        : r > 1.0
-                          ? false
-                          : undefined,
-            });
-        }
-    }
-    if (!data.real) {
-        out.push({
-            target: "real engine: pulumi preview and up no slower than baseline",
-            figure: data.realSkipped ?? "not run",
-            met: undefined,
-        });
-    }
-    return out;
-}
+const evalOf = (d: BenchData, v: Variant, n: number) => median(d.mock.filter((m) => m.variant === v && m.n === n).map((m) => m.evalMs));
+const objectsOf = (d: BenchData, v: Variant, n: number) => d.objects.find((o) => o.variant === v && o.n === n)?.footprint;
+const proxyOf = (d: BenchData, c: string, proxy: "sidecar" | "gateway") => d.sidecars.find((s) => s.case === c && s.proxy === proxy);
 
 // ---- formatting ----------------------------------------------------------------------------
 
-function fmtMs(ms: number): string {
-    if (!Number.isFinite(ms)) {
+function dur(ms: number | undefined, lowerBound = false): string {
+    if (ms === undefined || !Number.isFinite(ms)) {
         return "–";
     }
-    return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+    const s = ms < 1000 ? `${Math.round(ms)} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60_000).toFixed(1)} min`;
+    return lowerBound ? `> ${s}` : s;
 }
+const ratio = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? "–" : `${(a / b).toFixed(2)}×`;
+const int = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? "–" : Math.round(x).toLocaleString("en-US"));
+const kb = (x: number | undefined) => (x === undefined ? "–" : `${(x / 1024).toFixed(x < 10_240 ? 1 : 0)} KiB`);
 
-function fmtS(ms: number): string {
-    if (!Number.isFinite(ms)) {
-        return "–";
-    }
-    return ms >= 120_000 ? `${(ms / 60_000).toFixed(1)} min` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** A real-engine time, "> …" when the operation was interrupted at the cap. */
-function realCell(r: RealRow, op: RealOp, v: Variant): string {
-    return `${r.lowerBound[op][v] ? "> " : ""}${fmtS(r.ms[op][v])}`;
-}
-
-/** The ratio package / baseline, "< r" or "> r" when one side was interrupted. */
-function boundRatio(r: RealRow, op: RealOp): string {
-    return `${r.ratioBound[op] ? `${r.ratioBound[op]} ` : ""}${x2(r.ratio[op])}`;
-}
-
-function createdCell(r: RealRow, v: Variant): string {
-    const p = r.partial[v];
-    if (p) {
-        return `${p.inState !== undefined ? int(p.inState) : "?"} of ~${p.expected !== undefined ? int(p.expected) : "?"} at the cap`;
-    }
-    return int(r.created[v]);
-}
-
-const int = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : "–");
-const dec = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "–");
-const pb = (a: string, b: string) => `${a} / ${b}`;
-const metText = (m: boolean | undefined) => (m === undefined ? "not measured" : m ? "**met**" : "**not met**");
-
-/** A padded markdown table: readable on a console and valid markdown. */
 export function table(head: string[], rows: string[][]): string {
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-    return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+    return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
-export function mockTable(data: BenchData): string {
-    const rows = mockRows(data);
-    // Retained heap is recorded by newer runs only: the column appears when there are figures.
-    const withHeap = rows.some((r) => Number.isFinite(r.retainedHeapMb.package));
+const realCell = (d: BenchData, v: Variant, n: number, settings: string, op: RealOp) => {
+    const r = realOf(d, v, n, settings, op);
+    return dur(r.ms, r.capped);
+};
+
+// ---- sections ------------------------------------------------------------------------------
+
+interface Verdict {
+    readonly target: string;
+    readonly figure: string;
+    readonly met: boolean | undefined;
+}
+
+function verdicts(d: BenchData): Verdict[] {
+    const top = Math.max(...d.ns);
+    const up = realOf(d, "package", top, RECOMMENDED.label, "upMs");
+    const floor1 = floorOf(d, "package", top, 1)?.ms;
+    const again = realOf(d, "package", top, RECOMMENDED.label, "noChangePreviewMs");
+    const client = proxyOf(d, `package-n${top}`, "sidecar");
+    const only = proxyOf(d, "only-10", "sidecar");
+    const gw = (n: number) => proxyOf(d, `package-n${n}`, "gateway");
+    const gwGrowth = (gw(top)?.totalBytes ?? NaN) / (gw(top / 10)?.totalBytes ?? NaN);
+    const upBase = realOf(d, "baseline", top, RECOMMENDED.label, "upMs");
+    const evalPkg = evalOf(d, "package", top);
+    const evalBase = evalOf(d, "baseline", top);
+    const perDest = (v: Variant) => (objectsOf(d, v, top)?.istioObjects ?? NaN) / top;
+    const known = (x: number) => (Number.isFinite(x) ? true : undefined);
+    const v = (met: boolean, ...xs: number[]) => (xs.every(Number.isFinite) ? met : undefined);
+    return [
+        {
+            target: `pulumi up, N = ${top}, recommended settings ≤ 3× the one-at-a-time floor`,
+            figure: `${dur(up.ms, up.capped)} vs ${dur(floor1)} = ${ratio(up.ms, floor1)}`,
+            met: v(!up.capped && up.ms <= 3 * (floor1 ?? NaN), up.ms, floor1 ?? NaN),
+        },
+        {
+            target: `no-change pulumi preview, N = ${top} < 30 s`,
+            figure: dur(again.ms, again.capped),
+            met: v(again.ms < 30_000, again.ms),
+        },
+        {
+            target: `client sidecar allowed 10 of ${top} ≤ 1.1× a mesh of only those 10 (bytes)`,
+            figure: `${kb(client?.totalBytes)} vs ${kb(only?.totalBytes)} = ${ratio(client?.totalBytes, only?.totalBytes)}`,
+            met: v((client?.totalBytes ?? NaN) <= 1.1 * (only?.totalBytes ?? NaN), client?.totalBytes ?? NaN, only?.totalBytes ?? NaN),
+        },
+        {
+            target: `gateway configuration linear in N: bytes(${top}) / bytes(${top / 10}) ≤ 11`,
+            figure: Number.isFinite(gwGrowth) ? gwGrowth.toFixed(1) : "–",
+            met: known(gwGrowth) && gwGrowth <= 11,
+        },
+        {
+            target: `pulumi up no slower than the baseline, N = ${top}, recommended settings`,
+            figure: `${dur(up.ms, up.capped)} vs ${dur(upBase.ms, upBase.capped)} = ${ratio(up.ms, upBase.ms)}`,
+            met: v(up.ms <= upBase.ms && !up.capped, up.ms, upBase.ms),
+        },
+        {
+            target: `program evaluation under mocks ≤ 1.10× the baseline, N = ${top}`,
+            figure: `${dur(evalPkg)} vs ${dur(evalBase)} = ${ratio(evalPkg, evalBase)}`,
+            met: v(evalPkg <= 1.1 * evalBase, evalPkg, evalBase),
+        },
+        {
+            target: "Istio objects per destination ≤ ½ the baseline's",
+            figure: `${perDest("package").toFixed(2)} vs ${perDest("baseline").toFixed(2)} = ${ratio(perDest("package"), perDest("baseline"))}`,
+            met: v(perDest("package") <= 0.5 * perDest("baseline"), perDest("package"), perDest("baseline")),
+        },
+    ];
+}
+
+function upTable(d: BenchData): string {
+    const s = RECOMMENDED.label;
     return table(
         [
             "N",
-            "eval package",
-            "eval baseline",
-            "ratio pkg/base",
-            "peak RSS MB pkg / base",
-            ...(withHeap ? ["heap after GC MB pkg / base"] : []),
-            "resources pkg / base",
-            "process wall pkg / base",
-            "runs",
-        ],
-        rows.map((r) => [
-            String(r.n),
-            `${fmtMs(r.evalMs.package)} (${fmtMs(r.evalMin.package)}–${fmtMs(r.evalMax.package)})`,
-            `${fmtMs(r.evalMs.baseline)} (${fmtMs(r.evalMin.baseline)}–${fmtMs(r.evalMax.baseline)})`,
-            x2(r.ratio),
-            pb(dec(r.peakRssMb.package, 0), dec(r.peakRssMb.baseline, 0)),
-            ...(withHeap ? [pb(dec(r.retainedHeapMb.package, 0), dec(r.retainedHeapMb.baseline, 0))] : []),
-            pb(int(r.resources.package), int(r.resources.baseline)),
-            pb(fmtMs(r.procMs.package), fmtMs(r.procMs.baseline)),
-            String(r.runs),
-        ]),
-    );
-}
-
-export function realTable(data: BenchData): string {
-    const rows = realRows(data);
-    if (rows.length === 0) {
-        return data.realSkipped ? `real engine: ${data.realSkipped}` : "real engine: no samples";
-    }
-    // State sizes are recorded by newer runs only: the column appears when there are figures.
-    const withState = rows.some((r) => Number.isFinite(r.stateBytes.package) || Number.isFinite(r.stateBytes.baseline));
-    const stateCell = (r: RealRow, v: Variant) =>
-        Number.isFinite(r.stateBytes[v])
-            ? `${int(r.stateBytes[v] / r.n)}${Number.isFinite(r.stateStackTraceBytes[v]) ? ` (${((100 * r.stateStackTraceBytes[v]) / r.stateBytes[v]).toFixed(0)} %)` : ""}`
-            : "–";
-    return table(
-        [
-            "N",
-            ...REAL_OPS.flatMap((o) => [`${o.label} pkg / base`, "ratio"]),
-            "resources pkg / base",
-            ...(withState ? ["state bytes per destination (stack-trace share) pkg / base"] : []),
+            "objects pkg / base",
+            "floor, one at a time pkg / base",
+            "floor, 8 in flight pkg / base",
+            "pulumi up pkg / base",
+            "up ÷ floor (one at a time) pkg / base",
+            "pulumi preview, new stack pkg / base",
+            "pulumi preview, no changes pkg / base",
             "samples",
         ],
-        rows.map((r) => [
-            String(r.n),
-            ...REAL_OPS.flatMap((o) => [pb(realCell(r, o.key, "package"), realCell(r, o.key, "baseline")), boundRatio(r, o.key)]),
-            pb(createdCell(r, "package"), createdCell(r, "baseline")),
-            ...(withState ? [pb(stateCell(r, "package"), stateCell(r, "baseline"))] : []),
-            `${r.samples.package} / ${r.samples.baseline}${r.errors.length ? ` (${r.errors.length} failed)` : ""}`,
-        ]),
+        d.ns.map((n) => {
+            const f = (v: Variant, p: number) => floorOf(d, v, n, p);
+            const up = (v: Variant) => realOf(d, v, n, s, "upMs");
+            return [
+                String(n),
+                `${int(f("package", 1)?.objects)} / ${int(f("baseline", 1)?.objects)}`,
+                `${dur(f("package", 1)?.ms)} / ${dur(f("baseline", 1)?.ms)}`,
+                `${dur(f("package", 8)?.ms)} / ${dur(f("baseline", 8)?.ms)}`,
+                `${realCell(d, "package", n, s, "upMs")} / ${realCell(d, "baseline", n, s, "upMs")}`,
+                `${ratio(up("package").ms, f("package", 1)?.ms)} / ${ratio(up("baseline").ms, f("baseline", 1)?.ms)}`,
+                `${realCell(d, "package", n, s, "previewMs")} / ${realCell(d, "baseline", n, s, "previewMs")}`,
+                `${realCell(d, "package", n, s, "noChangePreviewMs")} / ${realCell(d, "baseline", n, s, "noChangePreviewMs")}`,
+                `${up("package").samples} / ${up("baseline").samples}`,
+            ];
+        }),
     );
 }
 
-export function footprintTable(data: BenchData): string {
+function leverTable(d: BenchData): string {
+    const rows = [...new Set(d.real.map((s) => `${s.variant}\t${s.n}\t${s.settings}`))]
+        .map((k) => k.split("\t") as [Variant, string, string])
+        .map(([v, n, settings]) => ({ v, n: Number(n), settings }))
+        .filter((r) => r.n >= 100)
+        .sort((a, b) => a.n - b.n || a.v.localeCompare(b.v) || a.settings.localeCompare(b.settings));
+    return table(
+        [
+            "side",
+            "N",
+            "engine settings",
+            "pulumi preview, new stack",
+            "pulumi up",
+            "up ÷ floor (one at a time)",
+            "pulumi preview, no changes",
+        ],
+        rows.map((r) => {
+            const up = realOf(d, r.v, r.n, r.settings, "upMs");
+            return [
+                r.v,
+                String(r.n),
+                r.settings,
+                realCell(d, r.v, r.n, r.settings, "previewMs"),
+                dur(up.ms, up.capped),
+                ratio(up.ms, floorOf(d, r.v, r.n, 1)?.ms),
+                realCell(d, r.v, r.n, r.settings, "noChangePreviewMs"),
+            ];
+        }),
+    );
+}
+
+function sidecarTable(d: BenchData): string {
+    const row = (label: string, c: string, proxy: "sidecar" | "gateway", per?: number) => {
+        const p = proxyOf(d, c, proxy);
+        return [
+            label,
+            int(p?.clusters),
+            int(p?.listeners),
+            `${int(p?.routes)} (${int(p?.virtualHosts)} virtual hosts)`,
+            kb(p?.clusterBytes),
+            kb(p?.listenerBytes),
+            kb(p?.routeBytes),
+            kb(p?.totalBytes),
+            per && p ? int(p.totalBytes / per) : "",
+        ];
+    };
+    return table(
+        [
+            "proxy and mesh",
+            "clusters",
+            "listeners",
+            "routes",
+            "cluster bytes",
+            "listener bytes",
+            "route bytes",
+            "total",
+            "bytes per destination",
+        ],
+        [
+            row(`sidecar in ${APP_NAMESPACES[0]}, a mesh of only its 10 destinations (package)`, "only-10", "sidecar"),
+            ...d.ns.flatMap((n) => [
+                row(`sidecar in ${APP_NAMESPACES[0]}, N = ${n}, package`, `package-n${n}`, "sidecar"),
+                row(`sidecar in ${APP_NAMESPACES[0]}, N = ${n}, baseline (everything exported everywhere)`, `baseline-n${n}`, "sidecar"),
+            ]),
+            ...d.ns.flatMap((n) => [
+                row(`egress gateway, N = ${n}, package`, `package-n${n}`, "gateway", n),
+                row(`egress gateway, N = ${n}, baseline`, `baseline-n${n}`, "gateway", n),
+            ]),
+        ],
+    );
+}
+
+function objectsTable(d: BenchData): string {
     return table(
         [
             "N",
             "Istio objects pkg / base",
-            "objects per destination pkg / base",
-            "ratio",
+            "per destination pkg / base",
             "YAML bytes per destination pkg / base",
-            "ratio",
-            "sidecar-visible bytes per destination pkg / base",
-            "ratio",
+            "sidecar-visible YAML bytes per destination pkg / base",
         ],
-        footprintRows(data).map((f) => [
-            String(f.n),
-            pb(int(f.objects.package), int(f.objects.baseline)),
-            pb(dec(f.objects.package / f.n, 2), dec(f.objects.baseline / f.n, 2)),
-            x2(f.objects.package / f.objects.baseline),
-            pb(int(f.yamlBytes.package / f.n), int(f.yamlBytes.baseline / f.n)),
-            x2(f.yamlBytes.package / f.yamlBytes.baseline),
-            pb(int(f.sidecarBytes.package / f.n), int(f.sidecarBytes.baseline / f.n)),
-            x2(f.sidecarBytes.package / f.sidecarBytes.baseline),
-        ]),
+        d.ns.map((n) => {
+            const [p, b] = [objectsOf(d, "package", n), objectsOf(d, "baseline", n)];
+            return [
+                String(n),
+                `${int(p?.istioObjects)} / ${int(b?.istioObjects)}`,
+                `${((p?.istioObjects ?? NaN) / n).toFixed(2)} / ${((b?.istioObjects ?? NaN) / n).toFixed(2)}`,
+                `${int((p?.istioYamlBytes ?? NaN) / n)} / ${int((b?.istioYamlBytes ?? NaN) / n)}`,
+                `${int((p?.sidecarYamlBytes ?? NaN) / n)} / ${int((b?.sidecarYamlBytes ?? NaN) / n)}`,
+            ];
+        }),
     );
 }
 
-/** Per-destination cost between consecutive Ns (the slope, free of fixed costs). */
-export function growthTable(data: BenchData): string {
-    const rows = mockRows(data);
-    const fps = footprintRows(data);
-    const out: string[][] = [];
-    for (let i = 1; i < rows.length; i++) {
-        const a = rows[i - 1],
-            b = rows[i];
-        const dn = b.n - a.n;
-        const fa = fps[i - 1],
-            fb = fps[i];
-        out.push([
-            `${a.n} → ${b.n}`,
-            pb(dec(b.evalMs.package / a.evalMs.package), dec(b.evalMs.baseline / a.evalMs.baseline)),
-            pb(dec((b.evalMs.package - a.evalMs.package) / dn, 2), dec((b.evalMs.baseline - a.evalMs.baseline) / dn, 2)),
-            pb(
-                dec(((b.peakRssMb.package - a.peakRssMb.package) * 1024) / dn, 0),
-                dec(((b.peakRssMb.baseline - a.peakRssMb.baseline) * 1024) / dn, 0),
-            ),
-            pb(dec((fb.objects.package - fa.objects.package) / dn, 2), dec((fb.objects.baseline - fa.objects.baseline) / dn, 2)),
-            pb(int((fb.yamlBytes.package - fa.yamlBytes.package) / dn), int((fb.yamlBytes.baseline - fa.yamlBytes.baseline) / dn)),
-        ]);
-    }
-    const real = realRows(data);
-    for (let i = 1; i < real.length; i++) {
-        const a = real[i - 1],
-            b = real[i];
-        const lb = (v: Variant) => (b.lowerBound.upMs[v] ? "> " : "");
-        out.push([
-            `${a.n} → ${b.n} (real engine, pulumi up)`,
-            pb(
-                `${lb("package")}${dec(b.ms.upMs.package / a.ms.upMs.package)}`,
-                `${lb("baseline")}${dec(b.ms.upMs.baseline / a.ms.upMs.baseline)}`,
-            ),
-            pb(
-                `${lb("package")}${dec((b.ms.upMs.package - a.ms.upMs.package) / (b.n - a.n), 0)}`,
-                `${lb("baseline")}${dec((b.ms.upMs.baseline - a.ms.upMs.baseline) / (b.n - a.n), 0)}`,
-            ),
-            "",
-            "",
-            "",
-        ]);
-    }
+function mockTable(d: BenchData): string {
     return table(
-        [
-            "N",
-            "time(N₂) / time(N₁) pkg / base",
-            "ms per added destination pkg / base",
-            "KB peak RSS per added destination pkg / base",
-            "objects per added destination pkg / base",
-            "YAML bytes per added destination pkg / base",
-        ],
-        out,
+        ["N", "evaluation pkg / base", "ratio", "peak RSS MB pkg / base", "resources pkg / base", "runs"],
+        d.ns.map((n) => {
+            const m = (v: Variant) => d.mock.filter((x) => x.variant === v && x.n === n);
+            const rss = (v: Variant) => int(median(m(v).map((x) => x.peakRssMb)));
+            return [
+                String(n),
+                `${dur(evalOf(d, "package", n))} / ${dur(evalOf(d, "baseline", n))}`,
+                ratio(evalOf(d, "package", n), evalOf(d, "baseline", n)),
+                `${rss("package")} / ${rss("baseline")}`,
+                `${int(m("package")[0]?.resources)} / ${int(m("baseline")[0]?.resources)}`,
+                `${m("package").length} / ${m("baseline").length}`,
+            ];
+        }),
     );
 }
 
-export function profileTable(data: BenchData): string {
-    if (data.profiles.length === 0) {
-        return "(no profile)";
-    }
-    const p = data.profiles.find((x) => x.variant === "package");
-    const b = data.profiles.find((x) => x.variant === "baseline");
-    const cats = Object.values(CATEGORIES).filter((c) => (p?.summary.categories[c] ?? 0) + (b?.summary.categories[c] ?? 0) > 0);
-    const cell = (s: ProfileSummary | undefined, c: string) => {
-        const ms = s?.categories[c] ?? 0;
-        return s ? `${int(ms)} ms (${((100 * ms) / s.totalMs).toFixed(0)} %)` : "–";
-    };
-    return table(
-        ["where the time goes (CPU self time)", `package, N = ${p?.n ?? "–"}`, `baseline, N = ${b?.n ?? "–"}`],
-        [
-            ...cats.map((c) => [c, cell(p?.summary, c), cell(b?.summary, c)]),
-            [
-                "total (profiled, slower than unprofiled runs)",
-                p ? `${int(p.summary.totalMs)} ms` : "–",
-                b ? `${int(b.summary.totalMs)} ms` : "–",
-            ],
-        ],
-    );
-}
-
-export function targetsTable(data: BenchData): string {
-    return table(
-        ["target", "figure", "verdict"],
-        targets(data).map((t) => [t.target, t.figure, metText(t.met)]),
-    );
-}
-
-export function consoleReport(data: BenchData): string {
-    return [
-        "",
-        "== Program evaluation under mocks (median of runs; min–max in brackets)",
-        mockTable(data),
-        "",
-        "== Real engine (pulumi CLI + kubernetes provider against the test kube-apiserver; medians)",
-        realTable(data),
-        ...(data.real?.notes ?? []).map((n) => `   ${n}`),
-        "",
-        "== Footprint (Istio objects the programs register; the gateway chart and NetworkPolicies excluded)",
-        footprintTable(data),
-        "",
-        "== Growth",
-        growthTable(data),
-        "",
-        "== Targets",
-        targetsTable(data),
-        "",
-    ].join("\n");
-}
-
-// ---- BENCHMARKS.md -------------------------------------------------------------------------
-
-/** renderedAt: the commit that re-rendered the figures with --report-only, when it did. */
-export function markdown(data: BenchData, svgPath: string, renderedAt?: string): string {
-    const m = data.machine;
-    const fps = footprintRows(data);
-    const fpBig = fps[fps.length - 1];
-    const mix = mixOf(1000);
-    const prof = data.profiles.find((x) => x.variant === "package");
-    const profB = data.profiles.find((x) => x.variant === "baseline");
-    const share = (s: ProfileSummary | undefined, ...cats: string[]) =>
-        s ? `${((100 * cats.reduce((n, c) => n + (s.categories[c] ?? 0), 0)) / s.totalMs).toFixed(0)} %` : "–";
-    const schemaErrors = fps.flatMap((f) => f.schemaErrors);
-    const lines: string[] = [];
-    lines.push(
-        "# Benchmarks",
-        "",
-        "_Generated by `npm run bench" +
-            (data.quick ? " -- --quick` (development figures: fewer repeats, N ≤ 100)" : "`") +
-            ` on ${m.date}` +
-            (renderedAt
-                ? ` (measured at commit ${m.commit}; text and tables re-rendered from the raw samples with \`--report-only\` at commit ${renderedAt})`
-                : "") +
-            ". Do not edit by hand: rerun it._",
-        "",
-        "The package (`index.ts` → `Egress`) against a **baseline**: a plain Pulumi program",
-        "([`bench/baselineStack.ts`](bench/baselineStack.ts)) that registers, per destination, the Istio objects the seeds",
-        "write by hand, with no component layer. Both read the same stack config: N destinations",
-        `(2 in 5 plain HTTP, 2 in 5 TLS passthrough, 1 in 5 TLS origination at the gateway: ${mix.http} / ${mix.passthrough} / ${mix.origination} at N = 1000),`,
-        "NetworkPolicies for 10 namespaces, and the egress gateway.",
-        "",
-        `![time and objects against the number of destinations](${svgPath})`,
-        "",
-        "## Machine",
-        "",
-        table(
-            ["", ""],
-            [
-                ["date", m.date],
-                ["nproc", m.nproc],
-                ["CPU", m.cpuModel],
-                ["memory", `${m.memGiB.toFixed(1)} GiB`],
-                ["Node.js", m.node],
-                ["OS", m.os],
-                [
-                    "load average (1, 5, 15 min) at start / end",
-                    `${m.loadStart.map((l) => l.toFixed(2)).join(", ")} / ${m.loadEnd.map((l) => l.toFixed(2)).join(", ")}`,
-                ],
-                ["commit", m.commit],
-                [
-                    "run",
-                    `${data.mockRepeats} run${data.mockRepeats === 1 ? "" : "s"} per N and side under mocks; ${data.real ? `${data.realRepeats} per N and side with the real engine` : `real engine ${data.realSkipped ?? "not run"}`}; ${Math.round(data.durationS / 60)} min in all`,
-                ],
-            ],
-        ),
-        "",
-        "The machine is shared: absolute times are noisy. Compare the **ratios**, which pair runs made",
-        "back to back in the same run of the script.",
-        "",
-        "## Targets",
-        "",
-        targetsTable(data),
-        "",
-        "## Findings",
-        "",
-        ...findings(data),
-        "",
-        "## 1. Program evaluation under mocks",
-        "",
-        "Each run is a fresh `node --expose-gc` process ([`bench/mockRun.ts`](bench/mockRun.ts)) with `pulumi.runtime.setMocks`",
-        "(the test suite's mocks). **eval** is the time from requiring the program to the moment every",
-        "registration has reached the mocks; `@pulumi/pulumi` and `@pulumi/kubernetes` are loaded before the clock",
-        "starts, the package's own modules (zod, `@pulumi/tls`, the components) inside it. Peak RSS is the",
-        "process's `maxRSS` (where shown, *heap after GC* is what the registered resources still hold once the run has",
-        "settled). *Process wall* is the whole child process, Node.js start and libraries included. Ratio = median over repeats of",
-        "package / baseline, the two runs of a repeat being adjacent (their order alternates).",
-        "",
-        mockTable(data),
-        "",
-        "## 2. Real engine",
-        "",
-        "The Pulumi CLI, Node.js language host and kubernetes provider from `scripts/toolchain.sh`, against the e2e",
-        "harness's throw-away etcd + kube-apiserver (Istio's CRDs installed). Per sample: a fresh cluster, a fresh",
-        "project with a local file backend, then `pulumi preview` of the new stack, `pulumi up`, and `pulumi preview`",
-        "again (no changes: what a pull request shows). Wall time around each Automation API call: CLI start,",
-        "plugins, program, engine and API server included. Both programs run with the e2e `pulumi.com/skipAwait`",
-        "transform (the harness has no kubelet). Where the table has a state column: the checkpoint's size after",
-        "`pulumi up` divided by N, and the share of it taken by the registration stack traces the engine keeps for",
-        "every resource (`stackTrace`, `sourcePosition`).",
-        "",
-        realTable(data),
-        "",
-        ...(data.real?.notes ?? []).map((n) => `- ${n}`),
-        ...realRows(data).flatMap((r) => r.errors.map((e) => `- N = ${r.n}: failed sample: ${e}`)),
-        "",
-        "## 3. Footprint",
-        "",
-        "Istio objects registered under mocks, serialised one YAML document each (`js-yaml`). The gateway chart's",
-        "objects (the same chart and values on both sides) and the NetworkPolicies (one per namespace on both",
-        `sides: ${int(fpBig?.networkPolicies.package ?? NaN)} / ${int(fpBig?.networkPolicies.baseline ?? NaN)}) are left out. *Sidecar-visible* leaves out what sidecars`,
-        'never receive: Gateways (gateway proxies only) and objects with `exportTo: ["."]` (the package\'s origination',
-        "DestinationRules, kept in the gateway's namespace).",
-        "",
-        footprintTable(data),
-        "",
-        ...(fpBig
-            ? [
-                  `At N = ${fpBig.n}: package ${Object.entries(fpBig.byKind.package)
-                      .map(([k, v]) => `${v} ${k}`)
-                      .join(", ")};`,
-                  `baseline ${Object.entries(fpBig.byKind.baseline)
-                      .map(([k, v]) => `${v} ${k}`)
-                      .join(", ")}.`,
-                  `The package's three labels (\`app.kubernetes.io/managed-by\`, \`part-of\`, \`istio-egress.pulumi.com/component\`) cost`,
-                  `${int(fpBig.labelBytes.package / fpBig.objects.package)} bytes per object, ${int(fpBig.labelBytes.package / fpBig.n)} bytes per destination; the seeds' YAML has no labels.`,
-                  "",
-              ]
-            : []),
-        schemaErrors.length === 0
-            ? "Every Istio object of both sides passes its CRD schema (unknown fields rejected), as in the test suite."
-            : `CRD schema errors: ${schemaErrors.slice(0, 10).join("; ")}`,
-        "",
-        "## 4. Growth",
-        "",
-        "Between consecutive N: the time ratio (linear is N₂/N₁ = 10 when fixed costs are negligible; fixed",
-        "costs push it below), and the cost of each added destination.",
-        "",
-        growthTable(data),
-        "",
-        "## Where the package's time goes",
-        "",
-        "A CPU profile (V8 inspector, over the same timed span, one extra run per side at the largest N; profiling",
-        "slows the run, so these are shares, not timings):",
-        "",
-        profileTable(data),
-        "",
-        ...(prof
-            ? [
-                  `At N = ${prof.n}, the component layer — zod validation, the package's own code, and loading their modules — takes`,
-                  `${share(prof.summary, CATEGORIES.zod, CATEGORIES.pkg, CATEGORIES.load)} of the package's evaluation (module loading alone ${share(prof.summary, CATEGORIES.load)}; the baseline spends ${share(profB?.summary, CATEGORIES.load, CATEGORIES.bench)} on its`,
-                  `module and code). The rest is Pulumi's machinery: the SDK, gRPC/protobuf serialisation of every resource's`,
-                  `inputs, and the Node.js internals and GC they drive (${share(prof.summary, CATEGORIES.sdk, CATEGORIES.rpc, CATEGORIES.node, CATEGORIES.gc, CATEGORIES.idle)} package, ${share(profB?.summary, CATEGORIES.sdk, CATEGORIES.rpc, CATEGORIES.node, CATEGORIES.gc, CATEGORIES.idle)} baseline).`,
-                  ...(prof.summary.top.some((t) => t.fn.startsWith("debuggablePromise") || t.fn.startsWith("defaultPrepareStackTrace"))
-                      ? [
-                            "The biggest single items are the SDK's `debuggablePromise`, which captures a stack trace (`new Error().stack`,",
-                            "hence `defaultPrepareStackTrace`) for every promise it creates, several per resource, and protobuf encoding.",
-                        ]
-                      : []),
-                  "That machinery costs per registered resource, so evaluation time follows the resource count, not the",
-                  `component layer: ${registeredAt(data, prof.n)}. gRPC/protobuf is the exception: it costs per byte sent, and`,
-                  "the package sends about as many bytes as the baseline (see the YAML bytes under Footprint) in half as many",
-                  "requests, so its share is the larger one.",
-                  "",
-                  "Top functions by self time (package):",
-                  "",
-                  table(
-                      ["function", "category", "ms"],
-                      prof.summary.top.map((t) => [t.fn.replace(/\|/g, "\\|"), t.category, int(t.ms)]),
-                  ),
-                  "",
-              ]
-            : []),
-        "## What is compared, exactly",
-        "",
-        "- **Package**: the repository's stack program `index.ts` (config read and validated, one `Egress` with",
-        "  `EgressGateway`, `EgressDestinations`, `EgressNetworkPolicies`), with the stack config from",
-        "  [`bench/workload.ts`](bench/workload.ts). Per destination it owns a ServiceEntry and a VirtualService (plus a",
-        "  DestinationRule for origination); one Gateway and one DestinationRule for the gateway serve all.",
-        "- **Baseline**: [`bench/baseline.ts`](bench/baseline.ts), per destination the seeds' objects: ServiceEntry, Gateway,",
-        "  DestinationRule (gateway subset) and VirtualService, and for origination the extra DestinationRule",
-        "  (`originate-tls-for-…`) of Istio's *Egress Gateways with TLS Origination* guide; seed 002's NetworkPolicy per",
-        "  namespace. Two deviations so that N destinations can share one gateway: object names carry the",
-        "  destination's name, and origination uses gateway port 443 (the guide's port 80 with protocol HTTPS would",
-        "  clash with the plain-HTTP destinations' port 80 servers).",
-        "- **Gateway chart: installed on both sides.** The package's output includes the egress gateway, so the",
-        "  baseline installs the same local chart (`charts/gateway`, `helm.v4.Chart`) with the values the package",
-        "  computes by default, written out by hand. Under mocks the chart is one registration; with the real engine",
-        "  the provider renders it into the same handful of objects on both sides: a fixed cost that weighs most at small N.",
-        "- Timings are never asserted: `npm run bench` exits 0 whatever the figures (it exits 1 only if a program",
-        "  fails), so it cannot fail CI on a slow machine.",
-        "",
-        "Rerun: `npm run bench` (full: N = 1, 10, 100, 1000 under mocks ×5; real engine N = 10, 100 ×3, and N = 1000",
-        "×1 per side within a time budget, `--real-budget-min`, default 80: each side gets half, and an operation still",
-        "running at its cap is interrupted and reported as a lower bound). `npm run bench -- --quick`: ×2 under mocks,",
-        "N ≤ 100, real engine ×1, no N = 1000, output to `out/bench/`. `--no-real` skips the real engine; without the",
-        "toolchain (`scripts/toolchain.sh`) it is skipped with a line saying so. Raw samples: `out/bench/results.json`;",
-        "`--report-only out/bench/results.json` re-renders this file from them.",
-        "",
-    );
-    return lines.join("\n");
-}
-
-function registeredAt(data: BenchData, n: number): string {
-    const r = mockRows(data).find((x) => x.n === n);
-    if (!r) {
-        return "–";
-    }
-    const faster = r.ratio < 1 ? "the package is the faster side" : "the package is the slower side";
-    return `at N = ${n} the package registers ${int(r.resources.package)} resources and the baseline ${int(r.resources.baseline)}, and ${faster} (${x2(r.ratio)})`;
-}
-
-/** A few sentences read off the figures (regenerated with them). */
-function findings(data: BenchData): string[] {
-    const rows = mockRows(data);
-    const out: string[] = [];
-    const first = rows[0],
-        last = rows[rows.length - 1];
-    if (first && last && first !== last) {
-        out.push(
-            `- **Fixed cost.** At N = ${first.n} the package's evaluation takes ${fmtMs(first.evalMs.package)} against ${fmtMs(first.evalMs.baseline)} (${x2(first.ratio)}): ` +
-                "loading zod, `@pulumi/tls` and the package's modules, building the schemas and validating, and four component " +
-                "resources. It is paid once per run and vanishes in the ratio as N grows.",
-        );
-        const prev = rows[rows.length - 2];
-        const dn = last.n - prev.n;
-        const mp = (last.evalMs.package - prev.evalMs.package) / dn,
-            mb = (last.evalMs.baseline - prev.evalMs.baseline) / dn;
-        out.push(
-            `- **Per destination.** From N = ${prev.n} to ${last.n}, each added destination costs ${mp.toFixed(2)} ms in the package and ${mb.toFixed(2)} ms in the baseline ` +
-                `(${x2(mp / mb)}); peak RSS at N = ${last.n}: ${dec(last.peakRssMb.package, 0)} MB vs ${dec(last.peakRssMb.baseline, 0)} MB.`,
-        );
-    }
-    const real = realRows(data);
-    if (real.length > 0) {
-        const ratios = (r: RealRow) =>
-            REAL_OPS.map(
-                (o) => `${o.key === "previewMs" ? "preview" : o.key === "upMs" ? "up" : "no-change preview"} ${boundRatio(r, o.key)}`,
-            ).join(", ");
-        out.push(
-            `- **Real engine.** ${real.map((r) => `N = ${r.n}: ${ratios(r)}`).join("; ")} (package / baseline). ` +
-                "At small N both sides are dominated by what they share: CLI and plugin start-up, the program's libraries and the chart.",
-        );
-        const r100 = real.find((r) => r.n === 100),
-            r1000 = real.find((r) => r.n === 1000);
-        if (r100 && r1000) {
-            const g = (v: Variant) => `${r1000.lowerBound.upMs[v] ? "> " : ""}${dec(r1000.ms.upMs[v] / r100.ms.upMs[v])}`;
-            out.push(
-                `- **\`pulumi up\` is not linear in N.** up(1000) / up(100) = ${g("package")} for the package and ${g("baseline")} for the baseline. ` +
-                    "With the file backend the CLI writes the whole checkpoint after every resource step" +
-                    (Number.isFinite(r1000.stateBytes.package)
-                        ? ` (${dec(r1000.stateBytes.package / 1024 ** 2, 1)} MB for the package's state at N = 1000, ${Number.isFinite(r1000.stateBytes.baseline) ? `${dec(r1000.stateBytes.baseline / 1024 ** 2, 1)} MB` : "more"} for the baseline's), `
-                        : ", ") +
-                    "so each step costs in proportion to the resources already deployed and the up as a whole grows with the square of the " +
-                    "resource count: the engine's cost, the same on both sides, which is why registering about half the resources pays off " +
-                    "more and more as N grows. DIY backends (file, S3, …) save full checkpoints like this; Pulumi Cloud was not measured.",
-            );
-        }
-    }
-    const fps = footprintRows(data);
-    const fp = fps[fps.length - 1];
-    if (fp && Number.isFinite(fp.yamlBytes.package)) {
-        out.push(
-            `- **Fewer objects, not fewer bytes.** At N = ${fp.n} the package writes ${x2(fp.objects.package / fp.objects.baseline)} the baseline's objects but ` +
-                `${x2(fp.yamlBytes.package / fp.yamlBytes.baseline)} its YAML (${x2(fp.sidecarBytes.package / fp.sidecarBytes.baseline)} of what sidecars receive): the shared Gateway and DestinationRule still grow by one ` +
-                `server host and one subset per destination, the VirtualService routes carry names, and the three labels on every object ` +
-                `add ${int(fp.labelBytes.package / fp.n)} bytes per destination (${((100 * fp.labelBytes.package) / fp.yamlBytes.package).toFixed(0)} % of the package's YAML).`,
-        );
-    }
-    return out;
-}
-
-// ---- chart ---------------------------------------------------------------------------------
-
-export function svg(data: BenchData): string {
-    const rows = mockRows(data);
-    const real = realRows(data);
-    const fps = footprintRows(data);
-    const blue = "#1f6fb4",
-        orange = "#e07b00";
-    const timeSeries = [
-        { name: "package, mock evaluation", color: blue, points: rows.map((r): [number, number] => [r.n, r.evalMs.package / 1000]) },
-        { name: "baseline, mock evaluation", color: orange, points: rows.map((r): [number, number] => [r.n, r.evalMs.baseline / 1000]) },
-        ...(real.length > 0
-            ? [
-                  {
-                      name: "package, pulumi up (real engine)",
-                      color: blue,
-                      dashed: true,
-                      points: real.map((r): [number, number] => [r.n, r.ms.upMs.package / 1000]),
-                      lowerBounds: real.map((r) => r.lowerBound.upMs.package),
-                  },
-                  {
-                      name: "baseline, pulumi up (real engine)",
-                      color: orange,
-                      dashed: true,
-                      points: real.map((r): [number, number] => [r.n, r.ms.upMs.baseline / 1000]),
-                      lowerBounds: real.map((r) => r.lowerBound.upMs.baseline),
-                  },
-              ]
-            : []),
+function growthTable(d: BenchData): string {
+    const s = RECOMMENDED.label;
+    const figures: [string, (n: number) => number | undefined][] = [
+        ["floor, one at a time (package objects)", (n) => floorOf(d, "package", n, 1)?.ms],
+        ["pulumi up, package", (n) => realOf(d, "package", n, s, "upMs").ms],
+        ["pulumi up, baseline", (n) => realOf(d, "baseline", n, s, "upMs").ms],
+        ["pulumi preview, no changes, package", (n) => realOf(d, "package", n, s, "noChangePreviewMs").ms],
+        ["evaluation under mocks, package", (n) => evalOf(d, "package", n)],
+        ["Istio objects, package", (n) => objectsOf(d, "package", n)?.istioObjects],
+        [`sidecar in ${APP_NAMESPACES[0]} (bytes), package`, (n) => proxyOf(d, `package-n${n}`, "sidecar")?.totalBytes],
+        [`sidecar in ${APP_NAMESPACES[0]} (bytes), baseline`, (n) => proxyOf(d, `baseline-n${n}`, "sidecar")?.totalBytes],
+        ["egress gateway (bytes), package", (n) => proxyOf(d, `package-n${n}`, "gateway")?.totalBytes],
     ];
-    const objectSeries = [
-        { name: "package, Istio objects", color: blue, points: fps.map((f): [number, number] => [f.n, f.objects.package]) },
-        { name: "baseline, Istio objects", color: orange, points: fps.map((f): [number, number] => [f.n, f.objects.baseline]) },
-        {
-            name: "package, YAML KB",
-            color: blue,
-            dashed: true,
-            points: fps.map((f): [number, number] => [f.n, f.yamlBytes.package / 1024]),
-        },
-        {
-            name: "baseline, YAML KB",
-            color: orange,
-            dashed: true,
-            points: fps.map((f): [number, number] => [f.n, f.yamlBytes.baseline / 1024]),
-        },
-    ];
+    const steps = d.ns.slice(1).map((n, i) => [d.ns[i] as number, n] as const);
+    return table(
+        ["figure", ...steps.map(([a, b]) => `N ${a} → ${b}`)],
+        figures.map(([label, f]) => [label, ...steps.map(([a, b]) => ratio(f(b), f(a)))]),
+    );
+}
+
+// ---- document ------------------------------------------------------------------------------
+
+export function markdown(d: BenchData, svgPath: string): string {
+    const m = d.machine;
+    const top = Math.max(...d.ns);
+    const mix = mixOf(top);
+    const verdictRows = verdicts(d).map((v) => [
+        v.target,
+        v.figure,
+        v.met === undefined ? "not measured" : v.met ? "**met**" : "**not met**",
+    ]);
+    return `# Benchmarks
+
+_Generated by \`npm run bench\` on ${m.date} at commit ${m.commit}, ${Math.round(d.durationS / 60)} min of measuring. Do not edit by hand: rerun it._
+
+The package (the stack program \`index.ts\`) against a **baseline**, a plain Pulumi program that registers per
+destination the Istio objects Istio's guides write by hand ([\`bench/baselineStack.ts\`](bench/baselineStack.ts)), and
+against the **floor**: the same objects server-side applied straight to the same API server. Workload
+([\`bench/workload.ts\`](bench/workload.ts)): N destinations (at N = ${top}: ${mix.http} plain HTTP, ${mix.passthrough} TLS passthrough, ${mix.origination} TLS
+origination at the gateway), NetworkPolicies for ${APP_NAMESPACES.length} namespaces, the egress gateway.
+
+![pulumi up against the floor, and sidecar configuration, by N](${svgPath})
+
+## Targets
+
+${table(["target", "figure", "verdict"], verdictRows)}
+
+## Machine
+
+${table(
+    ["", ""],
+    [
+        ["CPU", `${m.nproc} × ${m.cpuModel}`],
+        ["memory", `${m.memGiB.toFixed(1)} GiB`],
+        ["Node.js, OS", `${m.node}, ${m.os}`],
+        [
+            "load average at start / end",
+            `${m.loadStart.map((l) => l.toFixed(2)).join(", ")} / ${m.loadEnd.map((l) => l.toFixed(2)).join(", ")}`,
+        ],
+        ["errors", d.errors.length === 0 ? "none" : d.errors.join("; ")],
+    ],
+)}
+
+The machine is shared: absolute times are noisy; compare figures of the same run.
+
+## 1. \`pulumi up\` against the floor
+
+Real engine (Pulumi CLI, Node.js language host, kubernetes provider from the toolchain) against the e2e
+harness's kube-apiserver with Istio's CRDs, with the recommended settings (\`${RECOMMENDED.label}\`). Per sample: a
+fresh cluster and project (file backend), \`pulumi preview\`, \`pulumi up\`, \`pulumi preview\` again (it must
+show no changes). The floor: the program's objects (under mocks, chart left out) server-side applied to a fresh
+cluster of the same harness by a small client (\`bench/floor.ts\`), one at a time and 8 in flight. Medians.
+${d.toolchainMissing ? `\n_${d.toolchainMissing}._\n` : ""}
+${upTable(d)}
+
+## 2. The engine's levers
+
+The same samples and extra ones with other settings. \`${ENGINE_DEFAULTS.label}\` is what a user gets without
+settings; a DIY backend (file, S3, …) then rewrites the whole checkpoint after every step, so the up grows with the
+square of the resource count. Journaling, the engine's incremental state, is used by the Pulumi Cloud backend only
+in the pinned CLI (3.259.0); it was not measured. "> " marks an operation cut at its time cap: a lower bound.
+
+${leverTable(d)}
+
+## 3. Sidecar configuration
+
+What Istio's own config generator (the simulation suite's fake discovery server, \`test/xds/footprint_test.go\`)
+sends to a client sidecar in \`${APP_NAMESPACES[0]}\`, which may use 10 of the N destinations (the others are allowed
+to the other ${APP_NAMESPACES.length - 1} namespaces, one each), and to the egress gateway. Bytes: the serialized xDS
+resources (protobuf). The baseline exports everything everywhere, as the guides' YAML does.
+
+${sidecarTable(d)}
+
+## 4. Objects per destination
+
+Istio objects registered under mocks (chart and NetworkPolicies left out), one YAML document each. Sidecar-visible
+leaves out Gateways and objects exported only to their own namespace.
+
+${objectsTable(d)}
+
+## 5. Program evaluation under mocks
+
+A fresh \`node\` process per run ([\`bench/mockRun.ts\`](bench/mockRun.ts)) with the test suite's mocks: from requiring the
+program to every registration settled. Median of ${d.mockRepeats}.
+
+${mockTable(d)}
+
+## 6. Growth
+
+Each figure's ratio between consecutive N (linear: 10; fixed costs push it below).
+
+${growthTable(d)}
+
+## Rerun
+
+\`npm run bench\` (this file; about ${Math.round(d.durationS / 60)} min on this machine), \`npm run bench -- --quick\` (N ≤ 100, one
+sample each, to \`out/bench/\`), \`--no-real\` (mocks and the sidecar footprint only). The floor alone:
+\`npm run bench:floor\`; one real-engine sample with any settings: \`npm run bench:probe -- package 1000 PULUMI_SKIP_CHECKPOINTS=true --parallel 16\`.
+Raw samples: \`out/bench/results.json\`; \`--report-only out/bench/results.json\` re-renders. Timings are never
+asserted: the benchmark cannot fail CI on a slow machine.
+`;
+}
+
+/** Two panels: time by N (floor and pulumi up), and sidecar configuration bytes by N. */
+export function chartSvg(d: BenchData): string {
+    const line = (name: string, color: string, f: (n: number) => number | undefined, dashed = false): Series => ({
+        name,
+        color,
+        dashed,
+        points: d.ns.map((n) => [n, (f(n) ?? NaN) / 1000] as [number, number]).filter(([, y]) => Number.isFinite(y) && y > 0),
+    });
+    const s = RECOMMENDED.label;
     return chart(
         [
-            { title: "Time (median, seconds)", xLabel: "destinations (N)", yLabel: "seconds", series: timeSeries },
-            { title: "Istio objects and YAML size", xLabel: "destinations (N)", yLabel: "objects / KB", series: objectSeries },
+            {
+                title: "Time to deploy N destinations",
+                xLabel: "destinations (N)",
+                yLabel: "seconds",
+                series: [
+                    line("floor, one at a time", "#888888", (n) => floorOf(d, "package", n, 1)?.ms, true),
+                    line("pulumi up, package", "#1f77b4", (n) => realOf(d, "package", n, s, "upMs").ms),
+                    line("pulumi up, baseline", "#d62728", (n) => realOf(d, "baseline", n, s, "upMs").ms),
+                    line("no-change preview, package", "#2ca02c", (n) => realOf(d, "package", n, s, "noChangePreviewMs").ms),
+                ],
+            },
+            {
+                title: `Configuration of a sidecar allowed 10 destinations`,
+                xLabel: "destinations in the mesh (N)",
+                yLabel: "KB of xDS",
+                series: [
+                    line("package", "#1f77b4", (n) => proxyOf(d, `package-n${n}`, "sidecar")?.totalBytes),
+                    line("baseline", "#d62728", (n) => proxyOf(d, `baseline-n${n}`, "sidecar")?.totalBytes),
+                    line("mesh of only those 10", "#888888", () => proxyOf(d, "only-10", "sidecar")?.totalBytes, true),
+                ],
+            },
         ],
-        `istio-egress benchmarks, ${data.machine.date.slice(0, 10)}, nproc ${data.machine.nproc}, node ${data.machine.node}` +
-            `${real.some((r) => r.lowerBound.upMs.package || r.lowerBound.upMs.baseline) ? "; hollow point: interrupted at the time cap (lower bound)" : ""}`,
+        `Measured ${d.machine.date} at ${d.machine.commit}; recommended engine settings (${s}).`,
     );
 }

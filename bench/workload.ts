@@ -77,3 +77,23 @@ export function mixOf(n: number): Record<DestinationKind, number> {
     }
     return out;
 }
+
+/** The client namespace whose sidecar the footprint measures: allowed the first 10 destinations. */
+export const MEASURED_CLIENT = APP_NAMESPACES[0] as string;
+
+/**
+ * The footprint workload: the same N destinations, each allowed one namespace: the first 10 to
+ * MEASURED_CLIENT, the rest round-robin to the other nine. `only` keeps the first k (the mesh
+ * that holds only what the measured client may use).
+ */
+export function scopedStackConfig(n: number, only = n): Record<string, unknown> {
+    const others = APP_NAMESPACES.slice(1);
+    const destinations = benchDestinations(n)
+        .slice(0, only)
+        .map((d, i) => ({
+            ...d,
+            allowedSources: { namespaces: [i < 10 ? MEASURED_CLIENT : (others[(i - 10) % others.length] as string)] },
+        }));
+    const { "istio-egress:defaultAllowedSources": _everyTeam, ...rest } = benchStackConfig(n);
+    return { ...rest, "istio-egress:destinations": destinations };
+}

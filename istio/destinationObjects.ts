@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { GatewayRef, gatewayServiceHost } from "../validation/gateway";
 import { ResolvedDestination, ResolvedDestinations } from "../validation/destinations";
 import { isWildcard } from "../validation/common";
@@ -201,6 +202,62 @@ function subsetsExportTo(ds: ResolvedDestination[]): string[] | undefined {
     return all.length > 0 ? all : ["."];
 }
 
+/**
+ * The gateway's DestinationRules: its subsets, split so that a sidecar sees the subsets of the
+ * destinations its namespace may use and no others. Envoy builds a cluster for every subset a
+ * sidecar sees, so one rule for all would give every namespace that may use one destination a
+ * cluster for each of them. A sidecar must see exactly one rule for the gateway host, though:
+ * it uses one (the last) and Istio merges rules only when their exportTo sets are equal. So
+ * namespaces are grouped by the destinations they may use, one rule per group, exported to it.
+ * One group (or a destination anyone may use, or an explicit exportTo) keeps the single rule
+ * named after the gateway; several are named after their namespace, or a hash of the group.
+ */
+function gatewaySubsetRules(
+    viaGateway: DestinationPlan[],
+    exportTo: string[] | undefined,
+    gatewayName: string,
+): { name: string; exportTo: string[] | undefined; subsets: Subset[] }[] {
+    const single = [{ name: gatewayName, subsets: viaGateway.map((p) => p.gatewaySubset as Subset) }];
+    const visible = viaGateway.map((p) => exportToForSources(p.destination));
+    if (exportTo) {
+        return single.map((r) => ({ ...r, exportTo }));
+    }
+    if (visible.some((v) => v === undefined)) {
+        return single.map((r) => ({ ...r, exportTo: undefined }));
+    }
+    // For each namespace, the destinations it may use (one nobody may use needs no subset anywhere).
+    const usedBy = new Map<string, number[]>();
+    visible.forEach((namespaces, i) => {
+        for (const ns of namespaces as string[]) {
+            usedBy.set(ns, [...(usedBy.get(ns) ?? []), i]);
+        }
+    });
+    const groups = new Map<string, { namespaces: string[]; uses: number[] }>();
+    for (const [ns, uses] of usedBy) {
+        const key = uses.join(",");
+        groups.set(key, { namespaces: [...(groups.get(key)?.namespaces ?? []), ns], uses });
+    }
+    if (groups.size <= 1) {
+        return single.map((r) => ({ ...r, exportTo: subsetsExportTo(viaGateway.map((p) => p.destination)) }));
+    }
+    return [...groups.values()].map((g) => ({
+        name: `${gatewayName}-subsets-${subsetRuleLabel(g.namespaces)}`,
+        exportTo: g.namespaces,
+        subsets: g.uses.map((i) => viaGateway[i]?.gatewaySubset as Subset),
+    }));
+}
+
+function subsetRuleLabel(namespaces: string[]): string {
+    const only = namespaces.length === 1 ? (namespaces[0] as string) : undefined;
+    if (only && only.length <= 40) {
+        return only;
+    }
+    return createHash("sha256")
+        .update([...namespaces].sort().join(","))
+        .digest("hex")
+        .slice(0, 10);
+}
+
 /** Plans every object for a validated set of destinations. */
 export function planDestinations(args: ResolvedDestinations, labels: Record<string, string>): DestinationsPlan {
     const perDestination = args.destinations.map((d): DestinationPlan => {
@@ -244,19 +301,15 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
         shared.push(
             istioObject("Gateway", gm, { selector: gateway.selector, servers: viaGateway.map((p) => p.gatewayServer as GatewayServer) }),
         );
-        shared.push(
-            istioObject(
-                "DestinationRule",
-                gm,
-                withExportTo(
-                    {
-                        host: gatewayServiceHost(gateway),
-                        subsets: viaGateway.map((p) => p.gatewaySubset as Subset),
-                    },
-                    args.exportTo ?? subsetsExportTo(viaGateway.map((p) => p.destination)),
+        for (const group of gatewaySubsetRules(viaGateway, args.exportTo, gateway.name)) {
+            shared.push(
+                istioObject(
+                    "DestinationRule",
+                    meta(group.name, gateway.namespace, labels),
+                    withExportTo({ host: gatewayServiceHost(gateway), subsets: group.subsets }, group.exportTo),
                 ),
-            ),
-        );
+            );
+        }
         shared.push(istioObject("AuthorizationPolicy", gm, allowNothingPolicySpec(gateway)));
     }
     return { shared, perDestination };

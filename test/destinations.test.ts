@@ -259,6 +259,46 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         assert.deepEqual((get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any).exportTo, ["shop", "payments"]);
     });
 
+    it("splits the gateway's subsets so that each namespace sees those it may use, in exactly one rule", async () => {
+        new EgressDestinations("split", {
+            gateway: GW,
+            destinations: [
+                { name: "a", host: "a.example.com", allowedSources: { namespaces: ["team-a"] } },
+                { name: "b", host: "b.example.com", allowedSources: { namespaces: ["team-a", "team-b"] } },
+                { name: "c", host: "c.example.com", allowedSources: { namespaces: ["team-c", "team-d"] } },
+                { name: "closed", host: "closed.example.com" },
+            ],
+        });
+        const all = await validatedManifests();
+        const rules = [...all.values()].filter((m) => m.kind === "DestinationRule" && (m.spec as Any).host === GW_HOST);
+        const seen = Object.fromEntries(
+            rules.map((m) => [m.metadata.name, { exportTo: (m.spec as Any).exportTo, subsets: (m.spec as Any).subsets.map((s: Any) => s.name) }]),
+        );
+        assert.deepEqual(seen, {
+            "istio-egressgateway-subsets-team-a": { exportTo: ["team-a"], subsets: ["a", "b"] },
+            "istio-egressgateway-subsets-team-b": { exportTo: ["team-b"], subsets: ["b"] },
+            // Namespaces that may use the same destinations share a rule, named by a hash of the group.
+            "istio-egressgateway-subsets-22a60ad2b3": { exportTo: ["team-c", "team-d"], subsets: ["c"] },
+        });
+    });
+
+    it("keeps one rule for the gateway's subsets, exported everywhere, when anyone may use a destination", async () => {
+        new EgressDestinations("public", {
+            gateway: GW,
+            destinations: [
+                { name: "a", host: "a.example.com", allowedSources: { namespaces: ["team-a"] } },
+                { name: "open", host: "open.example.com", allowedSources: { namespaces: ["*"] } },
+            ],
+        });
+        const all = await validatedManifests();
+        const dr = get(all, "DestinationRule/istio-system/istio-egressgateway").spec as Any;
+        assert.equal(dr.exportTo, undefined);
+        assert.deepEqual(
+            dr.subsets.map((s: Any) => s.name),
+            ["a", "open"],
+        );
+    });
+
     it("applies exportTo to every object when asked", async () => {
         new EgressDestinations("export", { gateway: GW, exportTo: ["."], destinations: [{ host: "api.example.com" }] });
         const all = await validatedManifests();

@@ -22,12 +22,17 @@ export function exampleStacks(): string[] {
 /** Loads a stack file's config into the runtime, as `pulumi up` would, and returns it. */
 export function loadStackConfig(file: string): Record<string, unknown> {
     const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-    const config: Record<string, string> = {};
-    for (const [k, v] of Object.entries(doc.config)) {
-        config[k] = typeof v === "string" ? v : JSON.stringify(v);
-    }
-    pulumi.runtime.setAllConfig(config);
+    setStackConfig(doc.config);
     return doc.config;
+}
+
+/** Sets a stack config (the `config:` map of a stack file) in the runtime: values as JSON strings. */
+function setStackConfig(config: Record<string, unknown>): void {
+    const runtime: Record<string, string> = {};
+    for (const [k, v] of Object.entries(config)) {
+        runtime[k] = typeof v === "string" ? v : JSON.stringify(v);
+    }
+    pulumi.runtime.setAllConfig(runtime);
 }
 
 /** Runs the stack program (index.ts) afresh and returns its exports. */
@@ -68,6 +73,14 @@ const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
 export async function renderStack(stack: string): Promise<RenderedStack> {
     resetRegistrations();
     loadStackConfig(path.join(STACKS_DIR, `Pulumi.${stack}.yaml`));
+    runProgram();
+    return renderedFrom(stack, await settle());
+}
+
+/** The same for a config given in code (a stack file's `config:` map), named `stack`. */
+export async function renderConfig(stack: string, config: Record<string, unknown>): Promise<RenderedStack> {
+    resetRegistrations();
+    setStackConfig(config);
     runProgram();
     return renderedFrom(stack, await settle());
 }

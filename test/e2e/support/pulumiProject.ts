@@ -82,6 +82,8 @@ export interface CreateProjectOptions {
     readonly programJs?: string;
     /** Goes into the temp directory's name. @default "project" */
     readonly label?: string;
+    /** Extra environment for the CLI (engine settings such as PULUMI_SKIP_CHECKPOINTS). */
+    readonly env?: Record<string, string>;
 }
 
 export async function createProject(kubeconfigPath: string, opts: CreateProjectOptions = {}): Promise<E2eProject> {
@@ -104,7 +106,7 @@ export async function createProject(kubeconfigPath: string, opts: CreateProjectO
     // The language host finds @pulumi/pulumi (and the provider plugins' packages) from here.
     fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
 
-    const env = projectEnv(backendDir, kubeconfigPath);
+    const env = { ...projectEnv(backendDir, kubeconfigPath), ...opts.env };
     const pulumiCommand = await toolchainPulumi();
     const ws = await LocalWorkspace.create({ workDir: dir, pulumiCommand, envVars: env });
 
