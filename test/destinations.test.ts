@@ -272,7 +272,10 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
         const all = await validatedManifests();
         const rules = [...all.values()].filter((m) => m.kind === "DestinationRule" && (m.spec as Any).host === GW_HOST);
         const seen = Object.fromEntries(
-            rules.map((m) => [m.metadata.name, { exportTo: (m.spec as Any).exportTo, subsets: (m.spec as Any).subsets.map((s: Any) => s.name) }]),
+            rules.map((m) => [
+                m.metadata.name,
+                { exportTo: (m.spec as Any).exportTo, subsets: (m.spec as Any).subsets.map((s: Any) => s.name) },
+            ]),
         );
         assert.deepEqual(seen, {
             "istio-egressgateway-subsets-team-a": { exportTo: ["team-a"], subsets: ["a", "b"] },
