@@ -15,7 +15,16 @@ import { performance } from "node:perf_hooks";
 import { floorMs } from "./floor";
 import { MockResult, Variant } from "./mockRun";
 import { registered } from "./programs";
-import { describeSample, ENGINE_DEFAULTS, EngineSettings, RECOMMENDED, RealSample, sample, stopAll } from "./realEngine";
+import {
+    describeSample,
+    ENGINE_DEFAULTS,
+    EngineSettings,
+    PROVIDER_CLIENT_DEFAULTS,
+    RECOMMENDED,
+    RealSample,
+    sample,
+    stopAll,
+} from "./realEngine";
 import { BenchData, chartSvg, FloorSample, MachineFacts, markdown, TimedMock } from "./report";
 import { measureFootprints } from "./sidecars";
 import { loadToolchain } from "./toolchain";
@@ -70,12 +79,12 @@ function plan(quick: boolean): Plan {
             ...both(10, RECOMMENDED, quick ? 1 : 3),
             ...both(100, RECOMMENDED, quick ? 1 : 3),
             ...(quick ? [] : both(1000, RECOMMENDED, 1)),
-            // The levers, on the package at the largest N.
+            // The levers, on the package at the largest N; the CLI's defaults also at N = 100, both sides.
             ...both(100, ENGINE_DEFAULTS, 1),
+            { variant: "package", n: top, settings: PROVIDER_CLIENT_DEFAULTS, repeats: 1 },
             { variant: "package", n: top, settings: withParallel(16), repeats: 1 },
-            { variant: "package", n: top, settings: withParallel(32), repeats: 1 },
             { variant: "package", n: top, settings: PARALLEL_DIFF, repeats: 1 },
-            ...(quick ? [] : [{ variant: "package" as Variant, n: 1000, settings: ENGINE_DEFAULTS, repeats: 1, capMin: 40 }]),
+            ...(quick ? [] : [{ variant: "package" as Variant, n: 1000, settings: ENGINE_DEFAULTS, repeats: 1, capMin: 25 }]),
         ],
     };
 }

@@ -99,11 +99,11 @@ export function gatewaySni(d: ResolvedDestination): string {
 }
 
 /**
- * The destination's own Gateway server. Every hop to the gateway is Istio mutual TLS, so the
- * gateway knows the caller's identity: HTTP (and HTTP to originate TLS for) is terminated as
- * HTTPS ISTIO_MUTUAL, the app's own TLS as TLS ISTIO_MUTUAL with the inner stream forwarded by
- * a tcp route. One server per destination: a terminated TLS server forwards by its tcp route,
- * which must not be shared between hosts.
+ * The destination's Gateway server. Every hop to the gateway is Istio mutual TLS, so the gateway
+ * knows the caller's identity: HTTP (and HTTP to originate TLS for) is terminated as HTTPS
+ * ISTIO_MUTUAL, the app's own TLS as TLS ISTIO_MUTUAL with the inner stream forwarded by a tcp
+ * route. A terminated TLS server forwards by its tcp route, which must not be shared between
+ * hosts: one server per TLS destination.
  */
 function gatewayServer(d: ResolvedDestination): GatewayServer {
     const number = d.gatewayPort as number;
@@ -113,6 +113,32 @@ function gatewayServer(d: ResolvedDestination): GatewayServer {
         hosts: [d.host],
         tls: { mode: "ISTIO_MUTUAL" },
     };
+}
+
+/**
+ * The Gateway's servers: HTTPS servers on the same port merged into one (routed by host), TLS
+ * servers one per destination. Envoy builds a filter chain per server and puts the gateway's
+ * whole RBAC filter (every destination's policy) on each, so a chain per HTTP destination made
+ * the gateway's configuration grow with the square of the destinations.
+ */
+function gatewayServers(servers: GatewayServer[]): GatewayServer[] {
+    const out: GatewayServer[] = [];
+    const https = new Map<number, GatewayServer>();
+    for (const server of servers) {
+        if (server.port.protocol !== "HTTPS") {
+            out.push(server);
+            continue;
+        }
+        const merged = https.get(server.port.number);
+        if (merged) {
+            merged.hosts.push(...server.hosts);
+            continue;
+        }
+        const first = { ...server, port: { ...server.port, name: `https-${server.port.number}` }, hosts: [...server.hosts] };
+        https.set(server.port.number, first);
+        out.push(first);
+    }
+    return out;
 }
 
 function gatewaySubset(d: ResolvedDestination): Subset {
@@ -299,7 +325,10 @@ export function planDestinations(args: ResolvedDestinations, labels: Record<stri
         const gateway = args.gateway;
         const gm = meta(gateway.name, gateway.namespace, labels);
         shared.push(
-            istioObject("Gateway", gm, { selector: gateway.selector, servers: viaGateway.map((p) => p.gatewayServer as GatewayServer) }),
+            istioObject("Gateway", gm, {
+                selector: gateway.selector,
+                servers: gatewayServers(viaGateway.map((p) => p.gatewayServer as GatewayServer)),
+            }),
         );
         for (const group of gatewaySubsetRules(viaGateway, args.exportTo, gateway.name)) {
             shared.push(

@@ -99,7 +99,7 @@ describe("pure builders", () => {
         assert.deepEqual((gw!.spec as { servers: unknown[] }).servers, [
             { port: { number: 443, protocol: "TLS", name: "tls-443-a" }, hosts: ["a.com"], tls: { mode: "ISTIO_MUTUAL" } },
             { port: { number: 443, protocol: "TLS", name: "tls-443-b" }, hosts: ["b.com"], tls: { mode: "ISTIO_MUTUAL" } },
-            { port: { number: 80, protocol: "HTTPS", name: "https-80-c" }, hosts: ["c.com"], tls: { mode: "ISTIO_MUTUAL" } },
+            { port: { number: 80, protocol: "HTTPS", name: "https-80" }, hosts: ["c.com"], tls: { mode: "ISTIO_MUTUAL" } },
         ]);
     });
 
@@ -131,7 +131,7 @@ describe("pure builders", () => {
         const [gw, gwDr] = plan.shared;
         assert.deepEqual((gw!.spec as { servers: unknown[] }).servers, [
             {
-                port: { number: 443, protocol: "HTTPS", name: "https-443-nginx" },
+                port: { number: 443, protocol: "HTTPS", name: "https-443" },
                 hosts: ["my-nginx.mesh-external.svc.cluster.local"],
                 tls: { mode: "ISTIO_MUTUAL" },
             },

@@ -244,3 +244,40 @@ func TestSidecarScope(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedHTTPSServer: HTTP destinations share one gateway server (one filter chain, so the
+// gateway's RBAC filter is not repeated per destination); each is still routed by its host and
+// allowed only to its own callers.
+func TestSharedHTTPSServer(t *testing.T) {
+	r, err := readRendered(filepath.Join(inputsDir(), "fixtures", "scope-two-teams.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := buildWorld(r, nil, []string{"team-a", "team-b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	servers := 0
+	for _, gw := range w.find("Gateway", "") {
+		for _, s := range list(gw, "spec", "servers") {
+			if s.(map[string]any)["port"].(map[string]any)["protocol"] == "HTTPS" {
+				servers++
+			}
+		}
+	}
+	if servers != 1 {
+		t.Fatalf("want one HTTPS server for the two HTTP destinations, got %d", servers)
+	}
+	mtls := func(host string) *upstreamTLS { return &upstreamTLS{mode: "ISTIO_MUTUAL", sni: host} }
+	sc := scenario{stack: r.Stack, title: "two HTTP destinations on one gateway server", clientNamespaces: []string{"team-a", "team-b"}, hops: []hop{
+		{name: "team-a → egress gateway (a)", from: sidecarIn("team-a"), call: httpCall("api.a.example.com", 80), cluster: viaGateway(80, "a"), tls: mtls("api.a.example.com")},
+		{name: "egress gateway → api.a.example.com", from: egressGateway, chained: true, call: httpCall("api.a.example.com", 0),
+			cluster: external(80, "api.a.example.com"), tls: &upstreamTLS{mode: "NONE"}, denied: []string{"team-b/default"}},
+		{name: "team-b → egress gateway (c)", from: sidecarIn("team-b"), call: httpCall("api.c.example.com", 80), cluster: viaGateway(80, "c"), tls: mtls("api.c.example.com")},
+		{name: "egress gateway → api.c.example.com", from: egressGateway, chained: true, call: httpCall("api.c.example.com", 0),
+			cluster: external(80, "api.c.example.com"), tls: &upstreamTLS{mode: "NONE"}, denied: []string{"team-a/default"}},
+	}}
+	for _, p := range startWorld(t, w).run(sc) {
+		t.Error(p)
+	}
+}

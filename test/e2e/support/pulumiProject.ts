@@ -84,6 +84,8 @@ export interface CreateProjectOptions {
     readonly label?: string;
     /** Extra environment for the CLI (engine settings such as PULUMI_SKIP_CHECKPOINTS). */
     readonly env?: Record<string, string>;
+    /** Project config entries (`config:` of Pulumi.yaml) that override the repository's. */
+    readonly projectConfig?: Record<string, unknown>;
 }
 
 export async function createProject(kubeconfigPath: string, opts: CreateProjectOptions = {}): Promise<E2eProject> {
@@ -97,6 +99,7 @@ export async function createProject(kubeconfigPath: string, opts: CreateProjectO
         path.join(dir, "Pulumi.yaml"),
         yaml.dump({
             ...project,
+            config: { ...(project.config as Record<string, unknown>), ...opts.projectConfig },
             runtime: { name: "nodejs", options: { typescript: false } },
             main: "index.js",
         }),
