@@ -20,7 +20,7 @@ import { benchStackConfig, runtimeConfig } from "./workload";
 export type Variant = "package" | "baseline";
 
 export interface MockFootprint {
-    /** Istio objects (networking.istio.io) by kind. */
+    /** Istio objects (networking.istio.io and security.istio.io) by kind. */
     readonly istioByKind: Record<string, number>;
     readonly istioObjects: number;
     /** YAML bytes of all Istio objects (js-yaml, one document each). */
@@ -169,7 +169,7 @@ async function measureFootprint(registered: { custom: boolean; inputs: Record<st
         if (typeof o.kind !== "string" || typeof o.apiVersion !== "string") {
             continue; // the chart: rendered by the provider, the same on both sides, not counted here
         }
-        if (o.apiVersion.startsWith("networking.istio.io/")) {
+        if (o.apiVersion.startsWith("networking.istio.io/") || o.apiVersion.startsWith("security.istio.io/")) {
             fp.istioObjects++;
             fp.istioByKind[o.kind] = (fp.istioByKind[o.kind] ?? 0) + 1;
             const b = bytes(o);
@@ -179,7 +179,8 @@ async function measureFootprint(registered: { custom: boolean; inputs: Record<st
                 fp.istioLabelYamlBytes += b - bytes({ ...o, metadata });
             }
             const exportTo = o.spec?.exportTo;
-            if (o.kind !== "Gateway" && !(exportTo && exportTo.length === 1 && exportTo[0] === ".")) {
+            // Sidecars never receive Gateways, the gateway's AuthorizationPolicies, or objects kept in their own namespace.
+            if (o.kind !== "Gateway" && o.kind !== "AuthorizationPolicy" && !(exportTo && exportTo.length === 1 && exportTo[0] === ".")) {
                 fp.sidecarYamlBytes += b;
             }
             fp.schemaErrors.push(

@@ -393,14 +393,21 @@ ${leverTable(d)}
 What Istio's own config generator (the simulation suite's fake discovery server, \`test/xds/footprint_test.go\`)
 sends to a client sidecar in \`${APP_NAMESPACES[0]}\`, which may use 10 of the N destinations (the others are allowed
 to the other ${APP_NAMESPACES.length - 1} namespaces, one each), and to the egress gateway. Bytes: the serialized xDS
-resources (protobuf). The baseline exports everything everywhere, as the guides' YAML does.
+resources (protobuf: clusters, listeners, routes; no endpoints or secrets). The baseline exports everything
+everywhere, as the guides' YAML does, and has no access control (no AuthorizationPolicies) at the gateway.
+At the gateway, HTTP destinations share one server (one Envoy filter chain) per port, but each TLS destination
+needs a server of its own (its inner stream is forwarded by its own tcp route), and Envoy repeats the gateway's
+RBAC filter, with every TLS destination's policy, on each of those chains: that part grows with the square of
+the number of TLS destinations.
 
 ${sidecarTable(d)}
 
 ## 4. Objects per destination
 
-Istio objects registered under mocks (chart and NetworkPolicies left out), one YAML document each. Sidecar-visible
-leaves out Gateways and objects exported only to their own namespace.
+Istio objects (networking and security) registered under mocks (chart and NetworkPolicies left out), one YAML
+document each. The package's include an AuthorizationPolicy per destination that someone may use (who may leave,
+to where); the baseline, like the guides' YAML, has none. Sidecar-visible leaves out Gateways, AuthorizationPolicies
+(they select the gateway's pods) and objects exported only to their own namespace.
 
 ${objectsTable(d)}
 
