@@ -251,8 +251,10 @@ function gatewaySubsetRules(
     if (visible.some((v) => v === undefined)) {
         return single.map((r) => ({ ...r, exportTo: undefined }));
     }
-    // For each namespace, the destinations it may use (one nobody may use needs no subset anywhere).
+    // For each namespace, the destinations it may use. A destination nobody may use goes with
+    // every group: its VirtualService names its subset, and no sidecar can use it anyway.
     const usedBy = new Map<string, number[]>();
+    const closed = visible.flatMap((namespaces, i) => ((namespaces as string[]).length === 0 ? [i] : []));
     visible.forEach((namespaces, i) => {
         for (const ns of namespaces as string[]) {
             usedBy.set(ns, [...(usedBy.get(ns) ?? []), i]);
@@ -269,7 +271,7 @@ function gatewaySubsetRules(
     return [...groups.values()].map((g) => ({
         name: `${gatewayName}-subsets-${subsetRuleLabel(g.namespaces)}`,
         exportTo: g.namespaces,
-        subsets: g.uses.map((i) => viaGateway[i]?.gatewaySubset as Subset),
+        subsets: [...g.uses, ...closed].sort((x, y) => x - y).map((i) => viaGateway[i]?.gatewaySubset as Subset),
     }));
 }
 

@@ -278,10 +278,11 @@ describe("destinations through the egress gateway (EgressDestinations)", () => {
             ]),
         );
         assert.deepEqual(seen, {
-            "istio-egressgateway-subsets-team-a": { exportTo: ["team-a"], subsets: ["a", "b"] },
-            "istio-egressgateway-subsets-team-b": { exportTo: ["team-b"], subsets: ["b"] },
+            // A destination nobody may use goes with every group (its VirtualService names its subset).
+            "istio-egressgateway-subsets-team-a": { exportTo: ["team-a"], subsets: ["a", "b", "closed"] },
+            "istio-egressgateway-subsets-team-b": { exportTo: ["team-b"], subsets: ["b", "closed"] },
             // Namespaces that may use the same destinations share a rule, named by a hash of the group.
-            "istio-egressgateway-subsets-22a60ad2b3": { exportTo: ["team-c", "team-d"], subsets: ["c"] },
+            "istio-egressgateway-subsets-22a60ad2b3": { exportTo: ["team-c", "team-d"], subsets: ["c", "closed"] },
         });
     });
 
