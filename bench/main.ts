@@ -84,7 +84,7 @@ function plan(quick: boolean): Plan {
             { variant: "package", n: top, settings: PROVIDER_CLIENT_DEFAULTS, repeats: 1 },
             { variant: "package", n: top, settings: withParallel(16), repeats: 1 },
             { variant: "package", n: top, settings: PARALLEL_DIFF, repeats: 1 },
-            ...(quick ? [] : [{ variant: "package" as Variant, n: 1000, settings: ENGINE_DEFAULTS, repeats: 1, capMin: 25 }]),
+            ...(quick ? [] : [{ variant: "package" as Variant, n: 1000, settings: ENGINE_DEFAULTS, repeats: 1, capMin: 15 }]),
         ],
     };
 }
