@@ -87,7 +87,8 @@ function dur(ms: number | undefined, lowerBound = false): string {
 const ratio = (a: number | undefined, b: number | undefined) =>
     a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? "–" : `${(a / b).toFixed(2)}×`;
 const int = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? "–" : Math.round(x).toLocaleString("en-US"));
-const kb = (x: number | undefined) => (x === undefined ? "–" : `${(x / 1024).toFixed(x < 10_240 ? 1 : 0)} KiB`);
+const kb = (x: number | undefined) =>
+    x === undefined ? "–" : x >= 1024 * 1024 ? `${(x / 1024 / 1024).toFixed(1)} MiB` : `${(x / 1024).toFixed(x < 10_240 ? 1 : 0)} KiB`;
 
 export function table(head: string[], rows: string[][]): string {
     return [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -216,7 +217,7 @@ function leverTable(d: BenchData): string {
                 r.settings,
                 realCell(d, r.v, r.n, r.settings, "previewMs"),
                 dur(up.ms, up.capped),
-                ratio(up.ms, floorOf(d, r.v, r.n, 1)?.ms),
+                `${up.capped ? "> " : ""}${ratio(up.ms, floorOf(d, r.v, r.n, 1)?.ms)}`,
                 realCell(d, r.v, r.n, r.settings, "noChangePreviewMs"),
             ];
         }),
