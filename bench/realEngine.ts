@@ -64,7 +64,12 @@ export async function stopAll(): Promise<void> {
     }
 }
 
-class Capped extends Error {}
+/** The operation running at the sample's time cap, interrupted after afterMs. */
+class Capped extends Error {
+    constructor(readonly afterMs: number) {
+        super(`interrupted at the time cap after ${Math.round(afterMs / 1000)} s`);
+    }
+}
 
 /** Runs one Automation API call, timed; interrupts it (SIGINT to the CLI) at the deadline. */
 async function timed<T>(what: string, deadline: number, f: (signal: AbortSignal, onOutput: (s: string) => void) => Promise<T>) {
@@ -77,7 +82,7 @@ async function timed<T>(what: string, deadline: number, f: (signal: AbortSignal,
         return { ms: performance.now() - t0, value };
     } catch (e) {
         throw controller.signal.aborted
-            ? new Capped(String(performance.now() - t0))
+            ? new Capped(performance.now() - t0)
             : new Error(`${what}: ${(e as Error).message.slice(-1500)}\n${output.slice(-2000)}`);
     } finally {
         clearTimeout(timer);
@@ -119,7 +124,7 @@ export async function sample(variant: Variant, n: number, settings: EngineSettin
         result.noChangePreviewMs = again.ms;
     } catch (e) {
         if (e instanceof Capped) {
-            result.capped = { op, afterMs: Number(e.message) };
+            result.capped = { op, afterMs: e.afterMs };
         } else {
             result.error = (e as Error).message;
         }
