@@ -46,20 +46,11 @@ export async function measureFootprints(ns: number[]): Promise<ProxyFootprint[]>
             cases.push({ case: c.name, file, client: MEASURED_CLIENT });
         }
         fs.writeFileSync(path.join(dir, "cases.json"), JSON.stringify(cases));
-        const cache = process.env.ISTIO_EGRESS_TOOLCHAIN ?? path.join(os.homedir(), ".cache/istio-egress-toolchain");
-        execFileSync("go", ["test", "-trimpath", "-count=1", "-run", "^TestFootprint$", "."], {
-            cwd: path.join(REPO_ROOT, "test/xds"),
+        // The simulation suite's own runner (its Go caches and flags); it also rebuilds and renders the example stacks.
+        execFileSync(path.join(REPO_ROOT, "scripts/xds.sh"), ["-run", "^TestFootprint$"], {
+            cwd: REPO_ROOT,
             stdio: ["ignore", "ignore", "inherit"],
-            env: {
-                ...process.env,
-                GOMODCACHE: path.join(cache, "gomodcache"),
-                GOCACHE: path.join(cache, "gocache"),
-                GOTOOLCHAIN: "local",
-                CGO_ENABLED: "0",
-                GOFLAGS: "-mod=readonly -buildvcs=false",
-                FOOTPRINT_CASES: path.join(dir, "cases.json"),
-                FOOTPRINT_OUT: path.join(dir, "out.json"),
-            },
+            env: { ...process.env, FOOTPRINT_CASES: path.join(dir, "cases.json"), FOOTPRINT_OUT: path.join(dir, "out.json") },
             timeout: 60 * 60_000,
         });
         return JSON.parse(fs.readFileSync(path.join(dir, "out.json"), "utf8")) as ProxyFootprint[];

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { managedLabels } from "../istio/labels";
 import { egressNetworkPolicy } from "../kube/networkPolicy";
 import { registerObject } from "../kube/register";
-import { dnsLabel, ipOrCidr, labelMap, namespaceName, nonEmptyList, portNumber, checkUnique } from "../validation/common";
+import { dnsLabel, ipOrCidr, labelMap, namespaceName, nonEmptyList, portNumber, uniqueList } from "../validation/common";
 import { gatewayRefSchema, gatewayTargetPort } from "../validation/gateway";
 import type { EgressGatewayRef } from "./egressGateway";
 import { TYPE_TOKENS } from "../base/typeTokens";
@@ -64,19 +64,8 @@ export interface EgressNetworkPoliciesArgs extends EgressNetworkPoliciesOptions 
     readonly gateway?: EgressGatewayRef;
 }
 
-const uniqueNamespaces = (what: string) =>
-    nonEmptyList(namespaceName, what).superRefine((ns, ctx) =>
-        checkUnique(
-            ns,
-            (x) => x,
-            ctx,
-            (i) => [i],
-            "namespace",
-        ),
-    );
-
 const policyFields = {
-    namespaces: uniqueNamespaces("namespace"),
+    namespaces: uniqueList(namespaceName, "namespace"),
     controlPlane: z
         .strictObject({
             namespace: namespaceName.default("istio-system"),

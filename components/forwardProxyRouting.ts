@@ -14,7 +14,7 @@ import {
     nonEmptyList,
     oneOfEnum,
     portNumber,
-    checkUnique,
+    uniqueList,
 } from "../validation/common";
 import { EndpointsApi } from "../validation/modes";
 import { TYPE_TOKENS } from "../base/typeTokens";
@@ -54,15 +54,7 @@ export const forwardProxyRoutingArgsSchema = z
     .strictObject({
         name: dnsLabel,
         namespace: namespaceName,
-        domains: nonEmptyList(hostPattern, "domain").superRefine((d, ctx) =>
-            checkUnique(
-                d,
-                (x) => x,
-                ctx,
-                (i) => [i],
-                "domain",
-            ),
-        ),
+        domains: uniqueList(hostPattern, "domain"),
         proxyAddresses: nonEmptyList(ipAddress, "address"),
         httpProxyPort: portNumber.default(8080),
         sniProxyPort: portNumber.default(8443),

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { istioObject } from "../istio/types";
 import { managedLabels } from "../istio/labels";
 import { registerObject } from "../kube/register";
-import { dnsLabel, namespaceName, nonEmptyList, checkUnique } from "../validation/common";
+import { dnsLabel, namespaceName, uniqueList } from "../validation/common";
 import { TYPE_TOKENS } from "../base/typeTokens";
 import { childName } from "../base/childNames";
 import { Accepts, validateArgs } from "../base/componentArgs";
@@ -29,15 +29,7 @@ export interface RegistryOnlyOutboundArgs extends RegistryOnlyOutboundOptions {}
 
 export const registryOnlyOutboundArgsSchema = z
     .strictObject({
-        namespaces: nonEmptyList(namespaceName, "namespace").superRefine((ns, ctx) =>
-            checkUnique(
-                ns,
-                (x) => x,
-                ctx,
-                (i) => [i],
-                "namespace",
-            ),
-        ),
+        namespaces: uniqueList(namespaceName, "namespace"),
         sidecarName: dnsLabel.default("default"),
         importNamespaces: z.array(namespaceName).default([]),
         rootNamespace: namespaceName.default("istio-system"),

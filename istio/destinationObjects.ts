@@ -218,45 +218,35 @@ export function exportToForSources(d: ResolvedDestination): string[] | undefined
     return allowsAnyone(d.sources) ? undefined : sourceNamespaces(d.sources);
 }
 
-/** Sidecars alone use the gateway's subsets: every namespace that may use some destination. */
-function subsetsExportTo(ds: ResolvedDestination[]): string[] | undefined {
-    const each = ds.map(exportToForSources);
-    if (each.some((e) => e === undefined)) {
-        return undefined;
-    }
-    const all = [...new Set(each.flatMap((e) => e ?? []))];
-    return all.length > 0 ? all : ["."];
-}
-
 /**
  * The gateway's DestinationRules: its subsets, split so that a sidecar sees the subsets of the
- * destinations its namespace may use and no others. Envoy builds a cluster for every subset a
- * sidecar sees, so one rule for all would give every namespace that may use one destination a
- * cluster for each of them. A sidecar must see exactly one rule for the gateway host, though:
- * it uses one (the last) and Istio merges rules only when their exportTo sets are equal. So
- * namespaces are grouped by the destinations they may use, one rule per group, exported to it.
- * One group (or a destination anyone may use, or an explicit exportTo) keeps the single rule
- * named after the gateway; several are named after their namespace, or a hash of the group.
+ * destinations its namespace may use and no others (Envoy builds a cluster for every subset a
+ * sidecar sees). A sidecar must see exactly one rule for the gateway host, though: it uses one
+ * (the last), and Istio keeps rules with different exportTo sets apart. So namespaces are grouped
+ * by the destinations they may use, one rule per group, exported to it. One group (or a
+ * destination anyone may use, or an explicit exportTo) keeps the single rule named after the
+ * gateway; several are named after their namespace, or a hash of the group.
  */
 function gatewaySubsetRules(
     viaGateway: DestinationPlan[],
     exportTo: string[] | undefined,
     gatewayName: string,
 ): { name: string; exportTo: string[] | undefined; subsets: Subset[] }[] {
-    const single = [{ name: gatewayName, subsets: viaGateway.map((p) => p.gatewaySubset as Subset) }];
+    const subsets = viaGateway.map((p) => p.gatewaySubset as Subset);
+    const one = (to: string[] | undefined) => [{ name: gatewayName, exportTo: to, subsets }];
     const visible = viaGateway.map((p) => exportToForSources(p.destination));
-    if (exportTo) {
-        return single.map((r) => ({ ...r, exportTo }));
-    }
-    if (visible.some((v) => v === undefined)) {
-        return single.map((r) => ({ ...r, exportTo: undefined }));
+    if (exportTo || visible.some((v) => v === undefined)) {
+        return one(exportTo);
     }
     // For each namespace, the destinations it may use. A destination nobody may use goes with
     // every group: its VirtualService names its subset, and no sidecar can use it anyway.
     const usedBy = new Map<string, number[]>();
-    const closed = visible.flatMap((namespaces, i) => ((namespaces as string[]).length === 0 ? [i] : []));
-    visible.forEach((namespaces, i) => {
-        for (const ns of namespaces as string[]) {
+    const closed: number[] = [];
+    visible.forEach((namespaces = [], i) => {
+        if (namespaces.length === 0) {
+            closed.push(i);
+        }
+        for (const ns of namespaces) {
             usedBy.set(ns, [...(usedBy.get(ns) ?? []), i]);
         }
     });
@@ -266,12 +256,12 @@ function gatewaySubsetRules(
         groups.set(key, { namespaces: [...(groups.get(key)?.namespaces ?? []), ns], uses });
     }
     if (groups.size <= 1) {
-        return single.map((r) => ({ ...r, exportTo: subsetsExportTo(viaGateway.map((p) => p.destination)) }));
+        return one(usedBy.size > 0 ? [...usedBy.keys()] : ["."]);
     }
     return [...groups.values()].map((g) => ({
         name: `${gatewayName}-subsets-${subsetRuleLabel(g.namespaces)}`,
         exportTo: g.namespaces,
-        subsets: [...g.uses, ...closed].sort((x, y) => x - y).map((i) => viaGateway[i]?.gatewaySubset as Subset),
+        subsets: [...g.uses, ...closed].sort((x, y) => x - y).map((i) => subsets[i] as Subset),
     }));
 }
 

@@ -161,6 +161,19 @@ export function nonEmptyList<T extends z.ZodType>(item: T, what: string) {
     return z.array(item).min(1, { error: `needs at least one ${what}` });
 }
 
+/** A non-empty list of distinct strings; a repeated entry is reported at its index. */
+export function uniqueList<T extends z.ZodType<string>>(item: T, what: string) {
+    return nonEmptyList(item, what).superRefine((list, ctx) =>
+        checkUnique(
+            list as string[],
+            (x) => x,
+            ctx,
+            (i) => [i],
+            what,
+        ),
+    );
+}
+
 /** Kubernetes label map: keys and values as the API server accepts them. */
 export const labelMap = z.record(
     z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, {

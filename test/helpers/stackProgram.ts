@@ -35,11 +35,11 @@ function setStackConfig(config: Record<string, unknown>): void {
     pulumi.runtime.setAllConfig(runtime);
 }
 
-/** Runs the stack program (index.ts) afresh and returns its exports. */
-export function runProgram(): Record<string, pulumi.Output<unknown>> {
-    delete require.cache[require.resolve(PROGRAM)];
+/** Runs the stack program (index.ts, or another compiled program) afresh and returns its exports. */
+export function runProgram(programJs = PROGRAM): Record<string, pulumi.Output<unknown>> {
+    delete require.cache[require.resolve(programJs)];
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(PROGRAM) as Record<string, pulumi.Output<unknown>>;
+    return require(programJs) as Record<string, pulumi.Output<unknown>>;
 }
 
 /** A Kubernetes object as the program registered it. */
@@ -77,11 +77,11 @@ export async function renderStack(stack: string): Promise<RenderedStack> {
     return renderedFrom(stack, await settle());
 }
 
-/** The same for a config given in code (a stack file's `config:` map), named `stack`. */
-export async function renderConfig(stack: string, config: Record<string, unknown>): Promise<RenderedStack> {
+/** The same for a config given in code (a stack file's `config:` map), named `stack`; the benchmark passes its baseline program. */
+export async function renderConfig(stack: string, config: Record<string, unknown>, programJs = PROGRAM): Promise<RenderedStack> {
     resetRegistrations();
     setStackConfig(config);
-    runProgram();
+    runProgram(programJs);
     return renderedFrom(stack, await settle());
 }
 
