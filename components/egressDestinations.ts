@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { planDestinations } from "../istio/destinationObjects";
+import { planGatewayApiDestinations } from "../gatewayapi/destinationRoutes";
 import { managedLabels } from "../istio/labels";
 import { objectId, registerObject } from "../kube/register";
 import { ResolvedDestination, resolvedDestinationsSchema } from "../validation/destinations";
@@ -127,9 +128,12 @@ function describeSources(d: ResolvedDestination): string[] {
 
 /**
  * External destinations, direct or through the egress gateway.
- * One Gateway and one DestinationRule (a subset per destination) are shared by every
- * destination that uses the gateway; each destination adds a ServiceEntry and a two-hop
- * VirtualService, and a DestinationRule where TLS is originated.
+ * With an "ISTIO" gateway, one Gateway and the gateway's DestinationRules (a subset per
+ * destination) are shared by every destination that uses it; each destination adds a
+ * ServiceEntry and a two-hop VirtualService. With a "GATEWAY_API" gateway, each adds a
+ * ServiceEntry and two HTTPRoutes (sidecars to the gateway, the gateway out), and one
+ * DestinationRule gives the hop to the gateway Istio mTLS. Both add an AuthorizationPolicy, and
+ * a DestinationRule where TLS is originated.
  */
 export class EgressDestinations extends pulumi.ComponentResource {
     /** Per destination: what it is and which objects it owns. */
@@ -140,7 +144,9 @@ export class EgressDestinations extends pulumi.ComponentResource {
     constructor(name: string, args: EgressDestinationsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TYPE_TOKENS.EgressDestinations, name, {}, opts);
         const resolved = validateArgs(resolvedDestinationsSchema, args, this);
-        const plan = planDestinations(resolved, managedLabels("EgressDestinations"));
+        const labels = managedLabels("EgressDestinations");
+        const plan =
+            resolved.gateway?.api === "GATEWAY_API" ? planGatewayApiDestinations(resolved, labels) : planDestinations(resolved, labels);
         resolved.destinations.forEach((d, i) => {
             if (d.egress === "GATEWAY" && !d.sources) {
                 pulumi.log.warn(

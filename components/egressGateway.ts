@@ -2,8 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import { dnsLabel, labelMap, namespaceName, oneOfEnum } from "../validation/common";
-import { GatewayPortProtocol, TaintEffect, TolerationOperator } from "../validation/modes";
-import { GatewayRef, gatewayPortsSchema, gatewayServiceHost } from "../validation/gateway";
+import { EgressApi, GatewayPortProtocol, TaintEffect, TolerationOperator } from "../validation/modes";
+import { GATEWAY_API_SERVICE_SUFFIX, GatewayRef, gatewayPortsSchema, gatewayServiceHost } from "../validation/gateway";
+import { GATEWAY_NAME_LABEL } from "../gatewayapi/types";
+import { GatewayDeploymentSettings, gatewayApiGateway, gatewayDeploymentOverlays } from "../gatewayapi/gatewayObjects";
 import { gatewayValues, HelmValues, mergeValues } from "../helm/gatewayValues";
 import { TYPE_TOKENS } from "../base/typeTokens";
 import { childName } from "../base/childNames";
@@ -23,7 +25,7 @@ export interface GatewayPort {
     readonly port: number;
     /** What the port carries: "HTTP" (plain HTTP from sidecars) or "TLS" (passthrough, or Istio mTLS for origination). */
     readonly protocol: GatewayPortProtocol;
-    /** Container port. Default: the same as port. */
+    /** Container port (not with "GATEWAY_API": istiod's gateway listens on the port itself). Default: the same as port. */
     readonly targetPort?: number;
 }
 
@@ -95,15 +97,21 @@ export interface GatewayChart {
     readonly version?: string;
 }
 
-/** An egress gateway's settings: Istio's gateway chart as a ClusterIP egress gateway. */
+/** An egress gateway's settings: Istio's gateway chart, or a Gateway API Gateway istiod deploys, as a ClusterIP egress gateway. */
 export interface EgressGatewayOptions {
-    /** Name of the gateway's Deployment, Service and Istio Gateway. Default: "istio-egressgateway". */
+    /**
+     * How the gateway is deployed and routed: "ISTIO" (Istio's gateway chart, an Istio Gateway and
+     * VirtualServices) or "GATEWAY_API" (a Gateway of class istio, which istiod deploys as
+     * `<name>-istio`, and HTTPRoutes). Default: "ISTIO".
+     */
+    readonly api?: EgressApi;
+    /** Name of the gateway's Deployment, Service and Istio Gateway (with "GATEWAY_API": of the Gateway; istiod appends "-istio"). Default: "istio-egressgateway". */
     readonly name?: string;
     /** Namespace the gateway runs in; SDS credential Secrets must live here too. Default: "istio-system". */
     readonly namespace?: string;
     /** Create the namespace as part of this component. Default: false. */
     readonly createNamespace?: boolean;
-    /** Pod labels the Istio Gateway selects. Default: { app: <name>, istio: "egressgateway" }. */
+    /** Pod labels the Istio Gateway selects (not with "GATEWAY_API": istiod labels the pods). Default: { app: <name>, istio: "egressgateway" }. */
     readonly labels?: Record<string, string>;
     /** Service ports. Default: [{ port: 80, protocol: "HTTP" }, { port: 443, protocol: "TLS" }]. */
     readonly ports?: GatewayPort[];
@@ -151,6 +159,8 @@ export interface EgressGatewayRef {
     readonly ports: GatewayPort[];
     /** Cluster DNS domain. Default: "cluster.local". */
     readonly clusterDomain?: string;
+    /** "ISTIO" (a chart gateway routed by Istio's objects) or "GATEWAY_API" (a Gateway istiod deploys, routed by HTTPRoutes). Default: "ISTIO". */
+    readonly api?: EgressApi;
 }
 
 /** The gateway chart's status port (health checks), which no route may take. */
@@ -200,6 +210,7 @@ export const tolerationSchema = z
 
 export const egressGatewayArgsSchema = z
     .strictObject({
+        api: oneOfEnum(EgressApi).default("ISTIO"),
         name: dnsLabel.default("istio-egressgateway"),
         namespace: namespaceName.default("istio-system"),
         createNamespace: z.boolean().default(false),
@@ -257,6 +268,9 @@ export const egressGatewayArgsSchema = z
             .default({ enabled: true, provider: "envoy" }),
     })
     .superRefine((a, ctx) => {
+        if (a.api === "GATEWAY_API") {
+            gatewayApiConflicts(a, ctx);
+        }
         if (a.replicas !== undefined && a.autoscaling !== undefined) {
             ctx.addIssue({
                 code: "custom",
@@ -323,6 +337,40 @@ export const egressGatewayArgsSchema = z
         }
     });
 
+/** What the chart can be told and istiod's gateway controller cannot: refused, not silently dropped. */
+function gatewayApiConflicts(
+    a: { name: string; labels?: unknown; chart?: unknown; values?: unknown; skipAwait: boolean; ports: { targetPort?: number }[] },
+    ctx: z.RefinementCtx,
+): void {
+    const why = `with api "GATEWAY_API" istiod deploys the gateway`;
+    const refuse = (path: PropertyKey[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, message, input });
+    const serviceName = `${a.name}${GATEWAY_API_SERVICE_SUFFIX}`;
+    if (serviceName.length > 63) {
+        refuse(
+            ["name"],
+            a.name,
+            `${JSON.stringify(a.name)} is too long: istiod names the gateway's Service ${JSON.stringify(serviceName)}, over 63 characters`,
+        );
+    }
+    if (a.chart !== undefined) {
+        refuse(["chart"], a.chart, `is for the gateway chart: ${why}, no chart is installed`);
+    }
+    if (a.values !== undefined) {
+        refuse(["values"], a.values, `are the gateway chart's: ${why}; use the typed settings`);
+    }
+    if (a.skipAwait) {
+        refuse(["skipAwait"], a.skipAwait, `true has no effect: ${why}, and nothing waits for its pods`);
+    }
+    if (a.labels !== undefined) {
+        refuse(["labels"], a.labels, `cannot select the pods: ${why} and labels them ${GATEWAY_NAME_LABEL}=${a.name}`);
+    }
+    a.ports.forEach((p, i) => {
+        if (p.targetPort !== undefined) {
+            refuse(["ports", i, "targetPort"], p.targetPort, `${p.targetPort}: ${why}, listening on the port itself`);
+        }
+    });
+}
+
 const _argsMatchSchema: Accepts<typeof egressGatewayArgsSchema, EgressGatewayArgs> = true;
 void _argsMatchSchema;
 
@@ -330,13 +378,8 @@ export type ValidEgressGatewayArgs = z.output<typeof egressGatewayArgsSchema>;
 
 /** The gateway's identity as routes need it, from validated args: plain data, known before deploy. */
 export function egressGatewayRef(a: ValidEgressGatewayArgs): GatewayRef {
-    return {
-        name: a.name,
-        namespace: a.namespace,
-        selector: a.labels ?? { app: a.name, istio: "egressgateway" },
-        ports: a.ports,
-        clusterDomain: a.clusterDomain,
-    };
+    const selector = a.api === "GATEWAY_API" ? { [GATEWAY_NAME_LABEL]: a.name } : (a.labels ?? { app: a.name, istio: "egressgateway" });
+    return { name: a.name, namespace: a.namespace, selector, ports: a.ports, clusterDomain: a.clusterDomain, api: a.api };
 }
 
 /** The Telemetry that logs every request through the gateway (its pods only), or none when disabled. */
@@ -360,9 +403,8 @@ export function isLocalChart(chart: string): boolean {
     return chart.startsWith(".") || chart.startsWith("/");
 }
 
-/** The complete chart values for validated args (typed values, then the escape hatch). */
-export function egressGatewayValues(a: ValidEgressGatewayArgs): HelmValues {
-    const ref = egressGatewayRef(a);
+/** Replicas, placement and disruption budget from validated args, the same for the chart and istiod. */
+export function gatewayDeploymentSettings(a: ValidEgressGatewayArgs): GatewayDeploymentSettings {
     const replicas = a.autoscaling ? undefined : (a.replicas ?? 2);
     // As the chart decides: a PodDisruptionBudget only when more than one replica always runs.
     const canHaveSeveral = a.autoscaling ? a.autoscaling.minReplicas > 1 : (replicas ?? 1) > 1;
@@ -373,17 +415,20 @@ export function egressGatewayValues(a: ValidEgressGatewayArgs): HelmValues {
             ? { maxUnavailable: pdb.maxUnavailable }
             : { minAvailable: pdb?.minAvailable ?? 1 }
         : undefined;
-    const typed = gatewayValues({
-        name: a.name,
-        labels: ref.selector,
-        ports: a.ports,
+    return {
         replicas,
         autoscaling: a.autoscaling,
         resources: a.resources,
         nodeSelector: a.nodeSelector,
         tolerations: a.tolerations,
         podDisruptionBudget: pdbSpec,
-    });
+    };
+}
+
+/** The complete chart values for validated args (typed values, then the escape hatch). */
+export function egressGatewayValues(a: ValidEgressGatewayArgs): HelmValues {
+    const ref = egressGatewayRef(a);
+    const typed = gatewayValues({ name: a.name, labels: ref.selector, ports: a.ports, ...gatewayDeploymentSettings(a) });
     return a.values ? mergeValues(typed, a.values) : typed;
 }
 
@@ -413,26 +458,51 @@ export class EgressGateway extends pulumi.ComponentResource {
         if (a.createNamespace) {
             dependsOn.push(new k8s.core.v1.Namespace(childName(name, "namespace"), { metadata: { name: a.namespace } }, { parent: this }));
         }
-        const chartName = a.chart?.chart ?? "gateway";
-        const local = isLocalChart(chartName);
-        new k8s.helm.v4.Chart(
-            childName(name, "chart"),
-            {
-                chart: chartName,
-                name: a.name,
-                namespace: a.namespace,
-                ...(local
-                    ? {}
-                    : {
-                          version: a.chart?.version ?? ISTIO_GATEWAY_CHART_VERSION,
-                          repositoryOpts: { repo: a.chart?.repository ?? ISTIO_CHART_REPOSITORY },
-                      }),
-                values: egressGatewayValues(a),
-                // Only when asked: an unset input keeps deployed charts unchanged.
-                ...(a.skipAwait ? { skipAwait: true } : {}),
-            },
-            { parent: this, dependsOn },
-        );
+        if (a.api === "GATEWAY_API") {
+            // istiod deploys it: the Gateway, and the ConfigMap its parametersRef names.
+            const overlays = gatewayDeploymentOverlays(gatewayDeploymentSettings(a));
+            const parameters = Object.keys(overlays).length > 0 ? `${a.name}-parameters` : undefined;
+            const labels = managedLabels("EgressGateway");
+            const configMap = parameters
+                ? [
+                      registerObject(
+                          childName(name, "parameters"),
+                          {
+                              apiVersion: "v1",
+                              kind: "ConfigMap",
+                              metadata: { name: parameters, namespace: a.namespace, labels },
+                              data: overlays,
+                          },
+                          { parent: this, dependsOn },
+                      ),
+                  ]
+                : [];
+            registerObject(childName(name, "gateway"), gatewayApiGateway(ref, labels, parameters), {
+                parent: this,
+                dependsOn: [...dependsOn, ...configMap],
+            });
+        } else {
+            const chartName = a.chart?.chart ?? "gateway";
+            const local = isLocalChart(chartName);
+            new k8s.helm.v4.Chart(
+                childName(name, "chart"),
+                {
+                    chart: chartName,
+                    name: a.name,
+                    namespace: a.namespace,
+                    ...(local
+                        ? {}
+                        : {
+                              version: a.chart?.version ?? ISTIO_GATEWAY_CHART_VERSION,
+                              repositoryOpts: { repo: a.chart?.repository ?? ISTIO_CHART_REPOSITORY },
+                          }),
+                    values: egressGatewayValues(a),
+                    // Only when asked: an unset input keeps deployed charts unchanged.
+                    ...(a.skipAwait ? { skipAwait: true } : {}),
+                },
+                { parent: this, dependsOn },
+            );
+        }
 
         const telemetry = gatewayTelemetry(a);
         if (telemetry) {

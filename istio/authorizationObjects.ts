@@ -14,9 +14,10 @@ export function allowNothingPolicySpec(gateway: GatewayRef): AuthorizationPolicy
 
 /**
  * One destination's ALLOW policy: its sources, to its gateway port, on its own server (the SNI
- * its sidecars send inside Istio mTLS) and, for HTTP, its host. Undefined when nobody may use it.
+ * its sidecars send inside Istio mTLS, where the gateway has a server per destination) and, for
+ * HTTP, its host. Undefined when nobody may use it.
  */
-export function destinationPolicySpec(d: ResolvedDestination, gateway: GatewayRef, sni: string): AuthorizationPolicySpec | undefined {
+export function destinationPolicySpec(d: ResolvedDestination, gateway: GatewayRef, sni?: string): AuthorizationPolicySpec | undefined {
     const s = d.sources;
     if (!s || d.gatewayPort === undefined) {
         return undefined;
@@ -38,7 +39,7 @@ export function destinationPolicySpec(d: ResolvedDestination, gateway: GatewayRe
                 },
             },
         ],
-        when: [{ key: "connection.sni", values: [sni] }],
+        ...(sni ? { when: [{ key: "connection.sni", values: [sni] }] } : {}),
     };
     return { selector: { matchLabels: gateway.selector }, action: "ALLOW", rules: [rule] };
 }

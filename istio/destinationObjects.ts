@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { GatewayRef, gatewayServiceHost } from "../validation/gateway";
 import { ResolvedDestination, ResolvedDestinations } from "../validation/destinations";
 import { isWildcard } from "../validation/common";
+import type { GatewayApiObject } from "../gatewayapi/types";
 import { allowNothingPolicySpec, destinationPolicySpec } from "./authorizationObjects";
 import { allowsAnyone, sourceNamespaces } from "../validation/sources";
 import {
@@ -30,7 +31,8 @@ const MESH = "mesh";
 /** Everything one destination contributes: its own objects, and its parts of the shared ones. */
 export interface DestinationPlan {
     readonly destination: ResolvedDestination;
-    readonly objects: IstioObject[];
+    /** Istio objects, and with a Gateway API gateway its routes. */
+    readonly objects: (IstioObject | GatewayApiObject)[];
     readonly gatewayServer?: GatewayServer;
     readonly gatewaySubset?: Subset;
 }

@@ -1,4 +1,5 @@
 import { IstioObject, ObjectMeta } from "../istio/types";
+import { GatewayApiObject } from "../gatewayapi/types";
 
 // Plain (non-Input) shapes of the core Kubernetes objects the pure builders return.
 
@@ -115,4 +116,4 @@ export interface PodToleration {
 export type CoreObject = ServiceObject | EndpointSliceObject | EndpointsObject | NetworkPolicyObject | ConfigMapObject | DeploymentObject;
 
 /** Any object a pure builder returns. */
-export type KubeObject = CoreObject | IstioObject;
+export type KubeObject = CoreObject | IstioObject | GatewayApiObject;

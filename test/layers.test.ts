@@ -7,7 +7,7 @@ import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 /** Lowest first. */
-const LAYERS = [["validation"], ["istio"], ["kube"], ["helm", "proxy"], ["base"], ["certs"], ["components"], ["."]];
+const LAYERS = [["validation"], ["istio", "gatewayapi"], ["kube"], ["helm", "proxy"], ["base"], ["certs"], ["components"], ["."]];
 
 const rank = (folder: string) => LAYERS.findIndex((l) => l.includes(folder));
 

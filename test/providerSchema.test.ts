@@ -224,7 +224,7 @@ describe("component provider schema", function () {
         const leaks = texts.filter(
             ([, d]) =>
                 /\bS\d{1,2}\b|\bseeds?\b|[A-Z][A-Z_]{3,}_[A-Z]+\b(?! \()/.test(d) &&
-                !/(DNS_ROUND_ROBIN|ISTIO_MUTUAL|ECDSA_P256|RSA_2048|RSA_4096|REGISTRY_ONLY|ALLOW_ANY|MESH_EXTERNAL)/.test(d),
+                !/(DNS_ROUND_ROBIN|GATEWAY_API|ISTIO_MUTUAL|ECDSA_P256|RSA_2048|RSA_4096|REGISTRY_ONLY|ALLOW_ANY|MESH_EXTERNAL)/.test(d),
         );
         assert.deepEqual(leaks, []);
     });

@@ -29,7 +29,7 @@ describe("example stack configs run through the stack program (index.ts)", () =>
             assert.ok(custom.length > 0 || all.some((r) => r.type === "kubernetes:helm.sh/v4:Chart"), "creates Kubernetes objects");
             for (const r of custom) {
                 const m = r.inputs as { apiVersion?: string; kind?: string; spec?: unknown };
-                if (/^[a-z]+\.istio\.io\//.test(m.apiVersion ?? "")) {
+                if (/^([a-z]+\.istio\.io|gateway\.networking\.k8s\.io)\//.test(m.apiVersion ?? "")) {
                     assert.deepEqual(istioSchemaErrors(m as { apiVersion: string; kind: string }), [], `${r.name} matches its CRD schema`);
                 }
             }
@@ -37,9 +37,13 @@ describe("example stack configs run through the stack program (index.ts)", () =>
                 assert.deepEqual(gatewayValuesErrors(chart.inputs.values), [], `${chart.name} values match the chart schema`);
                 assert.ok(await unwrap(exports.gatewayServiceHost as pulumi.Output<string>));
             }
+            if (all.some((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
+                assert.match((await unwrap(exports.gatewayServiceHost as pulumi.Output<string>)) ?? "", /^[a-z0-9-]+-istio\./);
+            }
             const summary = (await unwrap(exports.destinations as pulumi.Output<{ objects: string[] }[]>)) ?? [];
             for (const d of summary) {
-                assert.ok(d.objects.length >= 1 && d.objects.length <= 4, "at most 4 objects of its own per destination");
+                // Gateway API: two routes instead of a VirtualService, one more for origination.
+                assert.ok(d.objects.length >= 1 && d.objects.length <= 5, "at most 5 objects of its own per destination");
             }
         });
     }

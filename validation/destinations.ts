@@ -125,6 +125,35 @@ export function sanMatchesHost(san: string, host: string): boolean {
 type RawDestination = z.output<typeof destinationSchema>;
 type Issue = { path: PropertyKey[]; message: string };
 
+/**
+ * What a destination through a Gateway API gateway cannot do (Istio 1.30, Gateway API v1.5.1).
+ * The gateway checks each caller's Istio mTLS identity, so it terminates Istio mTLS on every
+ * listener; the app's own TLS inside would then need a TCPRoute, which istiod reads only from
+ * Gateway API 1.6 on. A route attaches to one ServiceEntry and its hosts, never a wildcard.
+ */
+function gatewayApiLimits(
+    d: RawDestination,
+    protocol: string,
+    wildcard: boolean,
+    fail: (message: string, ...p: PropertyKey[]) => void,
+): void {
+    const use = `use a gateway with api "ISTIO"`;
+    if (wildcard) {
+        fail(`${JSON.stringify(d.host)}: a Gateway API gateway routes exact hosts, not wildcards; ${use}`, "host");
+    } else if (protocol === "TLS") {
+        fail(
+            `"TLS" (the app's own TLS) cannot pass a Gateway API gateway with the caller's identity checked (istiod needs TCPRoute, from Gateway API 1.6); ${use}`,
+            d.protocol !== undefined ? "protocol" : "port",
+        );
+    }
+    if (d.createServiceEntry === false) {
+        fail(
+            `false: through a Gateway API gateway the sidecars' route attaches to the destination's own ServiceEntry; ${use}`,
+            "createServiceEntry",
+        );
+    }
+}
+
 function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinationsArgsSchema>, issues: Issue[]): ResolvedDestination {
     const at = (...p: PropertyKey[]) => ["destinations", i, ...p];
     const fail = (message: string, ...p: PropertyKey[]) => issues.push({ path: at(...p), message });
@@ -169,6 +198,10 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
         } else if (!args.sniProxy.ports.includes(port)) {
             fail(`port ${port} is not a port the SNI proxy listens on (${args.sniProxy.ports.join(", ")})`, "port");
         }
+    }
+
+    if (egress === "GATEWAY" && args.gateway?.api === "GATEWAY_API") {
+        gatewayApiLimits(d, protocol, wildcard, fail);
     }
 
     let origination: ResolvedOrigination | undefined;

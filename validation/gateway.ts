@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GatewayPortProtocol } from "./modes";
+import { EgressApi, GatewayPortProtocol } from "./modes";
 import { dnsLabel, labelMap, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "./common";
 
 export const gatewayPortSchema = z.strictObject({
@@ -30,6 +30,7 @@ export const gatewayRefSchema = z.strictObject({
         .string()
         .regex(/^[a-z0-9.-]+$/)
         .default("cluster.local"),
+    api: oneOfEnum(EgressApi).default("ISTIO"),
 });
 
 export type GatewayRef = z.output<typeof gatewayRefSchema>;
@@ -40,7 +41,15 @@ export function gatewayTargetPort(ref: Pick<GatewayRef, "ports">, port: number):
     return p?.targetPort ?? port;
 }
 
+/** Suffix of the Service (and Deployment) istiod creates for a Gateway API Gateway. */
+export const GATEWAY_API_SERVICE_SUFFIX = "-istio";
+
+/** The gateway's Service name: the chart's is the gateway's name; istiod names its own `<name>-istio`. */
+export function gatewayServiceName(ref: Pick<GatewayRef, "name" | "api">): string {
+    return ref.api === "GATEWAY_API" ? `${ref.name}${GATEWAY_API_SERVICE_SUFFIX}` : ref.name;
+}
+
 /** The gateway's in-mesh host name, e.g. `istio-egressgateway.istio-system.svc.cluster.local`. */
 export function gatewayServiceHost(ref: GatewayRef): string {
-    return `${ref.name}.${ref.namespace}.svc.${ref.clusterDomain}`;
+    return `${gatewayServiceName(ref)}.${ref.namespace}.svc.${ref.clusterDomain}`;
 }

@@ -19,6 +19,15 @@ export const EgressMode = {
 } as const;
 export type EgressMode = (typeof EgressMode)[keyof typeof EgressMode];
 
+/** Which API routes traffic through the egress gateway. */
+export const EgressApi = {
+    /** Istio's own objects: the gateway chart, a Gateway, VirtualServices and subsets. */
+    Istio: "ISTIO",
+    /** The Kubernetes Gateway API as Istio implements it: a Gateway of class istio that istiod deploys, and HTTPRoutes. */
+    GatewayApi: "GATEWAY_API",
+} as const;
+export type EgressApi = (typeof EgressApi)[keyof typeof EgressApi];
+
 /** How the mesh resolves a destination's addresses (ServiceEntry resolution). */
 export const Resolution = {
     /** Resolve the host by DNS, every address an endpoint. */

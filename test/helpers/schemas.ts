@@ -39,14 +39,19 @@ function closeObjects(s: unknown): unknown {
 
 let crdValidators: Map<string, ValidateFunction> | undefined;
 
-/** Strict validators for Istio's CRDs, by `apiVersion/kind` (e.g. `networking.istio.io/v1/Gateway`). */
+/**
+ * Strict validators for Istio's CRDs and the Gateway API's standard channel (what the package
+ * may write), by `apiVersion/kind` (e.g. `networking.istio.io/v1/Gateway`).
+ */
 export function istioValidators(): Map<string, ValidateFunction> {
     if (crdValidators) {
         return crdValidators;
     }
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     crdValidators = new Map();
-    const docs = yaml.loadAll(fs.readFileSync(path.join(sharedDir(), "istio", "crd-all.gen.yaml"), "utf8")) as Schema[];
+    const docs = [path.join(sharedDir(), "istio", "crd-all.gen.yaml"), path.join(sharedDir(), "gateway-api", "crds-standard.yaml")].flatMap(
+        (file) => yaml.loadAll(fs.readFileSync(file, "utf8")) as Schema[],
+    );
     for (const doc of docs) {
         if (!doc || doc.kind !== "CustomResourceDefinition") {
             continue;
