@@ -134,6 +134,39 @@ func controls() []control {
 			},
 		},
 		{
+			// istiod's gateway pods carry no tlsMode label: without the rule, auto mTLS sends plaintext.
+			name: "Gateway API: no ISTIO_MUTUAL DestinationRule for the gateway Service", stack: "s02-http-gateway-api",
+			hop: "sidecar → gateway Service over Istio mTLS (HTTPRoute on the ServiceEntry)",
+			mutate: func(t *testing.T, w *world) {
+				removeIstio(t, w, func(o object) bool { return kindOf(o) == "DestinationRule" && nameOf(o) == "istio-egressgateway" })
+			},
+		},
+		{
+			name: "Gateway API: the listener terminates plain TLS (ISTIO_SIMPLE), not Istio mTLS", stack: "s02-http-gateway-api",
+			hop: "gateway → edition.cnn.com (HTTPRoute on the listener, backendRef Hostname)",
+			mutate: func(t *testing.T, w *world) {
+				for _, l := range list(only(t, w, "Gateway", "istio-egressgateway"), "spec", "listeners") {
+					l.(map[string]any)["tls"].(map[string]any)["options"] = map[string]any{"gateway.istio.io/tls-terminate-mode": "ISTIO_SIMPLE"}
+				}
+			},
+		},
+		{
+			name: "Gateway API: the gateway's route attaches to a listener that does not exist", stack: "s05-origination-gateway-api",
+			hop: "gateway → edition.cnn.com:443 over TLS (system roots)",
+			mutate: func(t *testing.T, w *world) {
+				parent := list(only(t, w, "HTTPRoute", "cnn-gateway"), "spec", "parentRefs")[0].(map[string]any)
+				parent["sectionName"] = "port-8443"
+			},
+		},
+		{
+			name: "Gateway API: a destination's AuthorizationPolicy widened to any namespace", stack: "s06-mutual-origination-gateway-api",
+			hop: "gateway → api.partner.example.com:443 over mutual TLS",
+			mutate: func(t *testing.T, w *world) {
+				rule := list(only(t, w, "AuthorizationPolicy", "partner"), "spec", "rules")[0].(map[string]any)
+				rule["from"] = []any{map[string]any{"source": map[string]any{"principals": []any{"*"}}}}
+			},
+		},
+		{
 			name: "a namespace without the registry-only Sidecar", stack: "s15-registry-only", hop: "payments sidecar → unregistered host is a black hole",
 			mutate: func(t *testing.T, w *world) {
 				removeIstio(t, w, func(o object) bool { return kindOf(o) == "Sidecar" && namespaceOf(o) == "payments" })

@@ -88,31 +88,12 @@ func gatewayAPIWorld(t *testing.T, objects []object) *world {
 		}
 		// Everything also in kube: the gateway controller reads routes, Gateways and ServiceEntries there.
 		w.kube = append(w.kube, deepCopy(o))
-		if kindOf(o) != "Gateway" || !strings.HasPrefix(str(o, "apiVersion"), "gateway.networking.k8s.io/") {
+		if !isIstiodGateway(o) {
 			continue
 		}
-		name, ns := nameOf(o)+"-istio", namespaceOf(o)
-		labels := map[string]string{
-			"gateway.networking.k8s.io/gateway-name":       nameOf(o),
-			"gateway.networking.k8s.io/gateway-class-name": "istio",
-			"istio.io/dataplane-mode":                      "none",
-			"service.istio.io/canonical-name":              name,
-			"service.istio.io/canonical-revision":          "latest",
-		}
-		// targetPort as the API server defaults it (the port itself): the gateway listens there.
-		ports := []any{map[string]any{"name": "status-port", "port": 15021, "targetPort": 15021, "protocol": "TCP", "appProtocol": "tcp"}}
-		for _, l := range get(o, "spec", "listeners").([]any) {
-			lm := l.(map[string]any)
-			ports = append(ports, map[string]any{"name": lm["name"], "port": lm["port"], "targetPort": lm["port"], "protocol": "TCP"})
-		}
-		svc := object{
-			"apiVersion": "v1", "kind": "Service",
-			"metadata": map[string]any{"name": name, "namespace": ns, "labels": map[string]any{"gateway.networking.k8s.io/gateway-name": nameOf(o)}},
-			"spec": map[string]any{
-				"type": "ClusterIP", "clusterIP": ips.service(), "ports": ports,
-				"selector": map[string]any{"gateway.networking.k8s.io/gateway-name": nameOf(o)},
-			},
-		}
+		svc, labels := istiodGatewayService(o)
+		name, ns := nameOf(svc), namespaceOf(o)
+		svc["spec"].(map[string]any)["clusterIP"] = ips.service()
 		ip := ips.pod()
 		w.kube = append(w.kube, svc, pod(name+"-0", ns, ip, name, labels), endpointSlice(svc, []string{ip}))
 		w.gateways = append(w.gateways, gatewayPod{name: name + "-0", namespace: ns, ip: ip, serviceAccount: name, labels: labels})

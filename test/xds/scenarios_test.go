@@ -13,6 +13,15 @@ import (
 
 const gatewayHost = "istio-egressgateway.istio-system.svc.cluster.local"
 
+// gatewayAPIHost is the Service istiod deploys for the Gateway API stacks' Gateway.
+const gatewayAPIHost = "istio-egressgateway-istio.istio-system.svc.cluster.local"
+
+// gatewayAPISni is the SNI Istio mTLS carries to a Service without a subset: the gateway's
+// listeners take any SNI, and which destination is the Host header's business.
+func gatewayAPISni(port int) string {
+	return fmt.Sprintf("outbound_.%d_._.%s", port, gatewayAPIHost)
+}
+
 func viaGateway(port int, subset string) string {
 	return fmt.Sprintf("outbound|%d|%s|%s", port, subset, gatewayHost)
 }
@@ -125,6 +134,38 @@ func scenarios() []scenario {
 			"egress gateway → my-nginx over TLS", "SIMPLE", "kubernetes://client-credential-cacert-cacert"),
 		gatewayOrigination("s06-gateway-mutual-origination", "S6 mutual TLS origination at the egress gateway",
 			"egress gateway → my-nginx over mutual TLS", "MUTUAL", "kubernetes://client-credential", "kubernetes://client-credential-cacert"),
+		{
+			stack: "s02-http-gateway-api", title: "S2 with the Gateway API: HTTP via a gateway istiod deploys", clientNamespaces: []string{"shop", "other"},
+			hops: []hop{
+				{name: "sidecar → gateway Service over Istio mTLS (HTTPRoute on the ServiceEntry)", from: sidecarIn("shop"), call: httpCall("edition.cnn.com", 80),
+					cluster: external(80, gatewayAPIHost), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: gatewayAPISni(80)}},
+				{name: "gateway → edition.cnn.com (HTTPRoute on the listener, backendRef Hostname)", from: egressGateway, chained: true, call: httpCall("edition.cnn.com", 0),
+					cluster: external(80, "edition.cnn.com"), tls: &upstreamTLS{mode: "NONE"},
+					alsoAllowed: []string{"shop/checkout"}, denied: []string{"other/default", "istio-system/default"}},
+				{name: "sidecar in a namespace that may not use it gets no route to it", from: sidecarIn("other"), call: httpCall("edition.cnn.com", 80), cluster: "PassthroughCluster"},
+			},
+		},
+		{
+			stack: "s05-origination-gateway-api", title: "S5 with the Gateway API: TLS origination (SIMPLE) at a gateway istiod deploys", clientNamespaces: []string{"shop"},
+			hops: []hop{
+				{name: "sidecar → gateway Service :443 over Istio mTLS", from: sidecarAs("shop", "checkout"), call: httpCall("edition.cnn.com", 80),
+					cluster: external(443, gatewayAPIHost), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: gatewayAPISni(443)}},
+				{name: "gateway → edition.cnn.com:443 over TLS (system roots)", from: egressGateway, chained: true, call: httpCall("edition.cnn.com", 0),
+					cluster: external(443, "edition.cnn.com"), tls: &upstreamTLS{mode: "SIMPLE", sni: "edition.cnn.com", sds: []string{"file-root:system"}},
+					denied: []string{"shop/default", "other/checkout"}},
+			},
+		},
+		{
+			stack: "s06-mutual-origination-gateway-api", title: "S6 with the Gateway API: mutual TLS origination at a gateway istiod deploys", clientNamespaces: []string{"shop"},
+			hops: []hop{
+				{name: "sidecar → gateway Service :443 over Istio mTLS", from: sidecarIn("shop"), call: httpCall("api.partner.example.com", 80),
+					cluster: external(443, gatewayAPIHost), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: gatewayAPISni(443)}},
+				{name: "gateway → api.partner.example.com:443 over mutual TLS", from: egressGateway, chained: true, call: httpCall("api.partner.example.com", 0),
+					cluster: external(443, "api.partner.example.com"),
+					tls: &upstreamTLS{mode: "MUTUAL", sni: "api.partner.example.com", sds: []string{"kubernetes://partner-client", "kubernetes://partner-client-cacert"}, sans: []string{"api.partner.example.com"}},
+					denied: []string{"other/default"}},
+			},
+		},
 		{
 			stack: "s09-wildcard-serving-host", title: "S9 wildcard hosts, one serving host", clientNamespaces: []string{"shop"},
 			hops: []hop{

@@ -105,6 +105,29 @@ func buildWorld(r *renderedStack, fixtures []object, clientNamespaces []string) 
 			w.gateways = append(w.gateways, gatewayPod{name: name + "-0", namespace: ns, ip: ip, serviceAccount: sa, labels: labels})
 		}
 	}
+	// Gateway API Gateways of class istio: the Service and pod istiod's deployment controller makes.
+	for _, o := range kube {
+		if !isIstiodGateway(o) {
+			continue
+		}
+		svc, labels := istiodGatewayService(o)
+		name, ns := nameOf(svc), namespaceOf(o)
+		ip := ips.pod()
+		pods = append(pods, pod(name+"-0", ns, ip, name, labels))
+		kube = append(kube, svc)
+		w.gateways = append(w.gateways, gatewayPod{name: name + "-0", namespace: ns, ip: ip, serviceAccount: name, labels: labels})
+	}
+	// Routes attach to ServiceEntries, which the gateway controller reads from the cluster.
+	for _, o := range r.Objects {
+		if strings.HasPrefix(str(o, "apiVersion"), "gateway.networking.k8s.io/") {
+			for _, se := range w.istio {
+				if kindOf(se) == "ServiceEntry" {
+					kube = append(kube, deepCopy(se))
+				}
+			}
+			break
+		}
+	}
 	kube = append(kube, pods...)
 
 	var slices []object
@@ -240,4 +263,49 @@ func (w *world) find(kind, name string) []object {
 	}
 	sort.Slice(out, func(i, j int) bool { return idOf(out[i]) < idOf(out[j]) })
 	return out
+}
+
+// isIstiodGateway: a Gateway API Gateway of class istio, which istiod deploys itself.
+func isIstiodGateway(o object) bool {
+	return kindOf(o) == "Gateway" && strings.HasPrefix(str(o, "apiVersion"), "gateway.networking.k8s.io/") &&
+		str(o, "spec", "gatewayClassName") == "istio"
+}
+
+// istiodGatewayService is the Service istiod's deployment controller renders for a Gateway
+// (manifests/.../files/kube-gateway.yaml, extractServicePorts): <name>-istio, a port per
+// listener with its protocol as appProtocol, selecting the gateway-name label; and the labels
+// of its pods (no security.istio.io/tlsMode: sidecars need a DestinationRule for Istio mTLS).
+func istiodGatewayService(gw object) (object, map[string]string) {
+	name := nameOf(gw) + "-istio"
+	labels := map[string]string{
+		"gateway.networking.k8s.io/gateway-name":       nameOf(gw),
+		"gateway.networking.k8s.io/gateway-class-name": "istio",
+		"gateway.istio.io/managed":                     "istio.io-gateway-controller",
+		"sidecar.istio.io/inject":                      "false",
+		"service.istio.io/canonical-name":              name,
+		"service.istio.io/canonical-revision":          "latest",
+	}
+	// targetPort as the API server defaults it (the port itself): the gateway listens there.
+	ports := []any{map[string]any{"name": "status-port", "port": 15021, "targetPort": 15021, "protocol": "TCP", "appProtocol": "tcp"}}
+	seen := map[any]bool{}
+	for _, l := range list(gw, "spec", "listeners") {
+		lm := l.(map[string]any)
+		if seen[lm["port"]] {
+			continue
+		}
+		seen[lm["port"]] = true
+		ports = append(ports, map[string]any{
+			"name": lm["name"], "port": lm["port"], "targetPort": lm["port"], "protocol": "TCP",
+			"appProtocol": strings.ToLower(fmt.Sprint(lm["protocol"])),
+		})
+	}
+	svc := object{
+		"apiVersion": "v1", "kind": "Service",
+		"metadata": map[string]any{"name": name, "namespace": namespaceOf(gw), "labels": map[string]any{"gateway.networking.k8s.io/gateway-name": nameOf(gw)}},
+		"spec": map[string]any{
+			"type": "ClusterIP", "ports": ports,
+			"selector": map[string]any{"gateway.networking.k8s.io/gateway-name": nameOf(gw)},
+		},
+	}
+	return svc, labels
 }
