@@ -16,7 +16,7 @@ const CRDS = path.resolve(REPO_ROOT, "../shared/istio/crd-all.gen.yaml");
 
 /** Applies every object with at most `parallel` requests in flight; returns the wall time in ms. */
 export async function floorMs(objects: RenderedObject[], parallel: number): Promise<number> {
-    const cluster = await startCluster({ crdFile: CRDS });
+    const cluster = await startCluster({ crdFiles: [CRDS] });
     try {
         for (const name of PREEXISTING_NAMESPACES) {
             await cluster.client.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });

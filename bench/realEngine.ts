@@ -91,7 +91,7 @@ async function timed<T>(what: string, deadline: number, f: (signal: AbortSignal,
 
 /** One sample. The cluster is thrown away afterwards instead of destroying the stack. */
 export async function sample(variant: Variant, n: number, settings: EngineSettings, capMs = Infinity): Promise<RealSample> {
-    const cluster = await startCluster({ crdFile: CRDS });
+    const cluster = await startCluster({ crdFiles: [CRDS] });
     live.clusters.add(cluster);
     let project: E2eProject | undefined;
     const result: { -readonly [K in keyof RealSample]: RealSample[K] } = { variant, n, settings: settings.label };

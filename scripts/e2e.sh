@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 test -f ../shared/istio/crd-all.gen.yaml || { echo "e2e: ../shared/istio/crd-all.gen.yaml is missing (Istio's CRDs)"; exit 1; }
+test -f ../shared/gateway-api/crds-standard.yaml || { echo "e2e: ../shared/gateway-api/crds-standard.yaml is missing (the Gateway API CRDs)"; exit 1; }
 scripts/system-packages.sh
 scripts/toolchain.sh
 # shellcheck disable=SC1091

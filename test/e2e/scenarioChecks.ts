@@ -83,7 +83,74 @@ function routedThroughGateway(
     }
 }
 
+const GW_API_SELECTOR = { "gateway.networking.k8s.io/gateway-name": "istio-egressgateway" };
+const GW_API_HOST = "istio-egressgateway-istio.istio-system.svc.cluster.local";
+
+/**
+ * A destination through the Gateway API gateway: the Gateway of class istio (ClusterIP, Istio
+ * mTLS on every listener), the HTTPRoute on the ServiceEntry to the gateway Service, the one on
+ * the gateway's listener out to the host, Istio mTLS to the gateway, and the gateway's policies.
+ */
+function routedThroughGatewayApi(live: Map<string, KubeObject>, name: string, host: string, gatewayPort: number, port: number): void {
+    const gw = get(live, `Gateway/${GW}`);
+    assert.equal(gw.apiVersion, "gateway.networking.k8s.io/v1");
+    assert.equal((gw.metadata as Json).annotations["networking.istio.io/service-type"], "ClusterIP");
+    const gateway = spec(live, `Gateway/${GW}`);
+    assert.equal(gateway.gatewayClassName, "istio");
+    const listener: Json = gateway.listeners.find((l: Json) => l.port === gatewayPort);
+    assert.ok(listener, `a listener on port ${gatewayPort}`);
+    assert.deepEqual(listener.tls, { mode: "Terminate", options: { "gateway.istio.io/tls-terminate-mode": "ISTIO_MUTUAL" } });
+    assert.deepEqual(kinds(live, "Deployment"), [], "istiod deploys the gateway, not the stack");
+    assert.deepEqual(spec(live, `Telemetry/${GW}`).selector, { matchLabels: GW_API_SELECTOR });
+    const toGateway = spec(live, `HTTPRoute/istio-system/${name}`);
+    assert.deepEqual(toGateway.parentRefs, [{ group: "networking.istio.io", kind: "ServiceEntry", name, port: 80 }]);
+    assert.deepEqual(toGateway.rules[0].backendRefs[0], {
+        group: "",
+        kind: "Service",
+        name: "istio-egressgateway-istio",
+        port: gatewayPort,
+        weight: 1,
+    });
+    const out = spec(live, `HTTPRoute/istio-system/${name}-gateway`);
+    assert.deepEqual(out.parentRefs[0], {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: "istio-egressgateway",
+        sectionName: `port-${gatewayPort}`,
+    });
+    assert.deepEqual(out.hostnames, [host]);
+    assert.deepEqual(out.rules[0].backendRefs[0], { group: "networking.istio.io", kind: "Hostname", name: host, port, weight: 1 });
+    const mtls = spec(live, `DestinationRule/${GW}`);
+    assert.equal(mtls.host, GW_API_HOST);
+    assert.deepEqual(mtls.trafficPolicy, { tls: { mode: "ISTIO_MUTUAL" } });
+    assert.deepEqual(spec(live, `AuthorizationPolicy/${GW}`), { selector: { matchLabels: GW_API_SELECTOR }, action: "ALLOW" });
+    assert.deepEqual(spec(live, `AuthorizationPolicy/istio-system/${name}`).selector, { matchLabels: GW_API_SELECTOR });
+}
+
 export const scenarioChecks: Record<string, ScenarioCheck> = {
+    "s02-http-gateway-api": async (live) => {
+        routedThroughGatewayApi(live, "cnn", "edition.cnn.com", 80, 80);
+        assert.deepEqual(spec(live, "AuthorizationPolicy/istio-system/cnn").rules[0].from, [{ source: { namespaces: ["shop"] } }]);
+        assert.deepEqual(JSON.parse((get(live, `ConfigMap/${GW}-parameters`) as Json).data.deployment), { spec: { replicas: 2 } });
+    },
+    "s05-origination-gateway-api": async (live) => {
+        routedThroughGatewayApi(live, "cnn", "edition.cnn.com", 443, 443);
+        const tls = spec(live, "DestinationRule/istio-system/cnn");
+        assert.deepEqual(tls.workloadSelector, { matchLabels: GW_API_SELECTOR }, "only the gateway originates");
+        assert.deepEqual(tls.trafficPolicy.portLevelSettings[0].tls, { mode: "SIMPLE", sni: "edition.cnn.com" });
+    },
+    "s06-mutual-origination-gateway-api": async (live) => {
+        routedThroughGatewayApi(live, "partner", "api.partner.example.com", 443, 443);
+        const tls = spec(live, "DestinationRule/istio-system/partner").trafficPolicy.portLevelSettings[0].tls;
+        assert.equal(tls.mode, "MUTUAL");
+        assert.equal(tls.credentialName, "partner-client");
+        const secret = get(live, "Secret/istio-system/partner-client") as Json;
+        assert.deepEqual(Object.keys(secret.data).sort(), ["ca.crt", "tls.crt", "tls.key"]);
+        const parameters = (get(live, `ConfigMap/${GW}-parameters`) as Json).data;
+        assert.equal(JSON.parse(parameters.horizontalPodAutoscaler).spec.maxReplicas, 4);
+        assert.deepEqual(JSON.parse(parameters.podDisruptionBudget), { spec: { minAvailable: 1 } });
+        assert.equal(parameters.deployment, undefined, "the autoscaler sets the replicas");
+    },
     "s01-gateway": async (live) => {
         gatewayInstalled(live);
         const dep = spec(live, `Deployment/${GW}`);

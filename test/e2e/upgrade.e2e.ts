@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { execFile } from "child_process";
+import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -272,6 +272,15 @@ function oldStackConfig(oldDir: string, stack: string): Record<string, unknown> 
     return doc.config ?? {};
 }
 
+function existedAtBaseline(stack: string): boolean {
+    try {
+        execFileSync("git", ["cat-file", "-e", `${OLD_REVISION}:stacks/Pulumi.${stack}.yaml`], { cwd: REPO_ROOT, stdio: "ignore" });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
 function selectedStacks(): string[] {
     const all = fs
         .readdirSync(path.join(REPO_ROOT, "stacks"))
@@ -280,7 +289,8 @@ function selectedStacks(): string[] {
         .sort();
     const wanted = process.env.UPGRADE_STACKS;
     if (wanted === "all") {
-        return all;
+        // Stacks added since the baseline have nothing to upgrade from.
+        return all.filter((s) => existedAtBaseline(s));
     }
     const list = wanted
         ? wanted

@@ -26,8 +26,8 @@ export interface TestCluster {
 }
 
 export interface StartClusterOptions {
-    /** Istio's CRDs, e.g. ../shared/istio/crd-all.gen.yaml. */
-    readonly crdFile?: string;
+    /** CRD files to install, e.g. Istio's ../shared/istio/crd-all.gen.yaml and the Gateway API's. */
+    readonly crdFiles?: string[];
 }
 
 const TOKEN = crypto.randomBytes(24).toString("hex");
@@ -130,8 +130,8 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Test
             "--v=0",
         ]);
 
-        if (opts.crdFile) {
-            await installCrds(client, opts.crdFile);
+        for (const file of opts.crdFiles ?? []) {
+            await installCrds(client, file);
         }
         await waitFor("namespace default", async () => (await client.find("/api/v1/namespaces/default")) !== undefined, 60_000);
         const ready = () =>

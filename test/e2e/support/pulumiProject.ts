@@ -151,10 +151,11 @@ export function exampleStackConfig(stackName: string): Record<string, unknown> {
  * repository is unreachable). A stack without a gateway stays without one.
  */
 export function withLocalChart(config: Record<string, unknown>): Record<string, unknown> {
-    if (config["istio-egress:gateway"] === undefined) {
+    const gateway = { ...(config["istio-egress:gateway"] as Record<string, unknown> | undefined) };
+    // No chart without a gateway, or for a Gateway API gateway (istiod deploys that one).
+    if (config["istio-egress:gateway"] === undefined || gateway.api === "GATEWAY_API") {
         return config;
     }
-    const gateway = { ...(config["istio-egress:gateway"] as Record<string, unknown>) };
     gateway.chart = { chart: path.join(REPO_ROOT, "charts/gateway") };
     return { ...config, "istio-egress:gateway": gateway };
 }

@@ -10,7 +10,11 @@ import { describeObject, liveObject, notContained, StateObject } from "./stackOb
 // What every e2e file shares: one control plane and one Pulumi project for the whole run, and
 // the steps the tests repeat (up, read back, destroy, look for private keys).
 
-const CRDS = path.resolve(REPO_ROOT, "../shared/istio/crd-all.gen.yaml");
+/** Istio's CRDs, and the Gateway API's standard channel (v1.5.1), which Istio 1.30 implements. */
+const CRDS = [
+    path.resolve(REPO_ROOT, "../shared/istio/crd-all.gen.yaml"),
+    path.resolve(REPO_ROOT, "../shared/gateway-api/crds-standard.yaml"),
+];
 /** Namespaces an Istio cluster already has (istio-system) and the app namespaces the examples use. */
 export const PREEXISTING_NAMESPACES = ["istio-system", "test-egress", "payments", "shop"];
 
@@ -23,7 +27,7 @@ const ctx: Partial<E2eContext> = {};
 
 /** Starts the control plane and the project (root before-all hook). */
 export async function startE2e(): Promise<void> {
-    ctx.cluster = await startCluster({ crdFile: CRDS });
+    ctx.cluster = await startCluster({ crdFiles: CRDS });
     for (const name of PREEXISTING_NAMESPACES) {
         await ctx.cluster.client.create("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
     }
