@@ -637,6 +637,62 @@ const cases: Case[] = [
             }),
         'destinations[0].port: gateway port 9443 (the default for this destination) is not a port of egress gateway "istio-egressgateway"',
     ],
+    // What a Gateway API gateway cannot do, refused instead of silently different.
+    [
+        "Gateway API: the app's own TLS through the gateway",
+        (n) => new Egress(n, { gateway: { api: "GATEWAY_API" }, destinations: [{ host: "edition.cnn.com", protocol: "TLS" }] }),
+        `destinations[0].protocol: "TLS" (the app's own TLS) cannot pass a Gateway API gateway with the caller's identity checked`,
+    ],
+    [
+        "Gateway API: TLS by its port 443",
+        (n) => new Egress(n, { gateway: { api: "GATEWAY_API" }, destinations: [{ host: "edition.cnn.com", port: 443 }] }),
+        `destinations[0].port: "TLS" (the app's own TLS) cannot pass a Gateway API gateway`,
+    ],
+    [
+        "Gateway API: a wildcard host",
+        (n) =>
+            new Egress(n, {
+                gateway: { api: "GATEWAY_API" },
+                destinations: [{ host: "*.wikipedia.org", protocol: "HTTP", servingHost: "www.wikipedia.org" }],
+            }),
+        `destinations[0].host: "*.wikipedia.org": a Gateway API gateway routes exact hosts, not wildcards`,
+    ],
+    [
+        "Gateway API: no ServiceEntry for the route to attach to",
+        (n) =>
+            new Egress(n, {
+                gateway: { api: "GATEWAY_API" },
+                destinations: [{ host: "my-nginx.mesh-external.svc.cluster.local", createServiceEntry: false, tls: { mode: "SIMPLE" } }],
+            }),
+        "destinations[0].createServiceEntry: false: through a Gateway API gateway the sidecars' route attaches to the destination's own ServiceEntry",
+    ],
+    [
+        "Gateway API: a chart",
+        (n) => new EgressGateway(n, { api: "GATEWAY_API", chart: { version: "1.30.3" } }),
+        'chart: is for the gateway chart: with api "GATEWAY_API" istiod deploys the gateway',
+    ],
+    [
+        "Gateway API: chart values",
+        (n) => new Egress(n, { gateway: { api: "GATEWAY_API", values: { service: { type: "ClusterIP" } } } }),
+        `gateway.values: are the gateway chart's: with api "GATEWAY_API" istiod deploys the gateway`,
+    ],
+    [
+        "Gateway API: pod labels",
+        (n) => new EgressGateway(n, { api: "GATEWAY_API", labels: { istio: "egressgateway" } }),
+        "labels: cannot select the pods",
+    ],
+    [
+        "Gateway API: a targetPort",
+        (n) => new EgressGateway(n, { api: "GATEWAY_API", ports: [{ port: 80, protocol: "HTTP", targetPort: 8080 }] }),
+        "ports[0].targetPort: 8080: with api",
+    ],
+    ["Gateway API: skipAwait", (n) => new EgressGateway(n, { api: "GATEWAY_API", skipAwait: true }), "skipAwait: true has no effect"],
+    [
+        "Gateway API: a name istiod's -istio suffix makes too long",
+        (n) => new EgressGateway(n, { api: "GATEWAY_API", name: "e".repeat(60) }),
+        `name: "${"e".repeat(60)}" is too long: istiod names the gateway's Service`,
+    ],
+    ["Gateway API: an unknown api", (n) => new EgressGateway(n, { api: "GAMMA" as "ISTIO" }), "api:"],
 ];
 
 describe("bad inputs: one clear error naming the field and value, and nothing registered", () => {

@@ -51,6 +51,7 @@ const destination = fc.record(
 
 const gateway = fc.record(
     {
+        api: fc.option(fc.constantFrom("ISTIO", "GATEWAY_API"), { nil: undefined }),
         namespace: fc.option(fc.constantFrom("istio-system", "istio-egress"), { nil: undefined }),
         ports: fc.option(
             fc.constantFrom(
@@ -163,6 +164,8 @@ export const egressConfig: fc.Arbitrary<EgressArgs> = fc
             maxLength: 5,
         }),
         gatewayNamespace: fc.constantFrom("istio-system", "istio-egress"),
+        // A Gateway API gateway takes HTTP, origination and DIRECT destinations (validation refuses the rest).
+        api: fc.constantFrom("ISTIO", "ISTIO", "GATEWAY_API"),
         extras: fc.record({
             kubernetesServices: fc.boolean(),
             externalProxies: fc.boolean(),
@@ -181,7 +184,16 @@ export const egressConfig: fc.Arbitrary<EgressArgs> = fc
             "sni-proxy-named-like-gateway",
         ),
     })
-    .map(({ kinds, allowed, gatewayNamespace, extras, clash }) => {
+    .map(({ kinds: anyKinds, allowed, gatewayNamespace, api, extras, clash }) => {
+        const gatewayApiKind: Record<DestinationKind, DestinationKind> = {
+            http: "http",
+            origination: "origination",
+            direct: "direct",
+            tls: "origination",
+            wildcard: "http",
+            sni: "direct",
+        };
+        const kinds = api === "GATEWAY_API" ? anyKinds.map((k) => gatewayApiKind[k]) : anyKinds;
         const destinations = kinds.map((k, i) => destinationOf(k, i, allowed[i]));
         if (clash === "destination-named-like-gateway" && destinations.length > 0) {
             destinations[0] = { ...destinations[0], name: "istio-egressgateway", allowedSources: { namespaces: ["shop"] } };
@@ -191,7 +203,7 @@ export const egressConfig: fc.Arbitrary<EgressArgs> = fc
             extras.forwardProxies = true;
         }
         const config: Record<string, unknown> = {
-            gateway: { namespace: gatewayNamespace },
+            gateway: { namespace: gatewayNamespace, ...(api === "GATEWAY_API" ? { api } : {}) },
             ...(destinations.length > 0 ? { destinations } : {}),
             ...(kinds.includes("direct") ? { namespace: gatewayNamespace } : {}),
             ...(kinds.includes("sni") ? { sniProxy: clash === "sni-proxy-named-like-gateway" ? { name: "istio-egressgateway" } : {} } : {}),
