@@ -3,7 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import { dnsLabel, labelMap, namespaceName, oneOfEnum } from "../validation/common";
 import { EgressApi, GatewayPortProtocol, TaintEffect, TolerationOperator } from "../validation/modes";
-import { GATEWAY_API_SERVICE_SUFFIX, GatewayRef, gatewayPortsSchema, gatewayServiceHost } from "../validation/gateway";
+import { GATEWAY_API_SERVICE_SUFFIX, GatewayRef, gatewayPortsSchema, gatewayServiceHost, gatewayServiceName } from "../validation/gateway";
+import { RoleBindingObject, RoleObject } from "../kube/types";
 import { GATEWAY_NAME_LABEL } from "../gatewayapi/types";
 import { GatewayDeploymentSettings, gatewayApiGateway, gatewayDeploymentOverlays } from "../gatewayapi/gatewayObjects";
 import { gatewayValues, HelmValues, mergeValues } from "../helm/gatewayValues";
@@ -398,6 +399,30 @@ export function gatewayTelemetry(a: ValidEgressGatewayArgs): IstioObject<"Teleme
     );
 }
 
+/** The Role (read the namespace's Secrets) and RoleBinding the gateway chart gives its service account. */
+export function secretReaderRbac(
+    serviceAccount: string,
+    namespace: string,
+    labels: Record<string, string>,
+): [RoleObject, RoleBindingObject] {
+    const metadata = { name: serviceAccount, namespace, labels };
+    return [
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "Role",
+            metadata,
+            rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "watch", "list"] }],
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "RoleBinding",
+            metadata,
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: serviceAccount },
+            subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace }],
+        },
+    ];
+}
+
 /** True for a chart reference that is a local directory rather than a repository chart. */
 export function isLocalChart(chart: string): boolean {
     return chart.startsWith(".") || chart.startsWith("/");
@@ -481,6 +506,12 @@ export class EgressGateway extends pulumi.ComponentResource {
                 parent: this,
                 dependsOn: [...dependsOn, ...configMap],
             });
+            // istiod serves a DestinationRule's credentialName (a client certificate for MUTUAL
+            // origination) only to a proxy whose service account may read its namespace's
+            // Secrets; the chart's gateway gets that Role from the chart, istiod's gets none.
+            for (const obj of secretReaderRbac(gatewayServiceName(ref), a.namespace, labels)) {
+                registerObject(childName(name, obj.kind.toLowerCase()), obj, { parent: this, dependsOn });
+            }
         } else {
             const chartName = a.chart?.chart ?? "gateway";
             const local = isLocalChart(chartName);

@@ -20,6 +20,10 @@ export function registerObject(name: string, obj: KubeObject, opts: pulumi.Custo
             return new k8s.core.v1.ConfigMap(name, obj, opts);
         case "Deployment":
             return new k8s.apps.v1.Deployment(name, obj, opts);
+        case "Role":
+            return new k8s.rbac.v1.Role(name, obj, opts);
+        case "RoleBinding":
+            return new k8s.rbac.v1.RoleBinding(name, obj, opts);
         default:
             return new k8s.apiextensions.CustomResource(name, { ...obj }, opts);
     }

@@ -68,6 +68,21 @@ export interface ConfigMapObject {
     data: Record<string, string>;
 }
 
+export interface RoleObject {
+    apiVersion: "rbac.authorization.k8s.io/v1";
+    kind: "Role";
+    metadata: ObjectMeta;
+    rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+}
+
+export interface RoleBindingObject {
+    apiVersion: "rbac.authorization.k8s.io/v1";
+    kind: "RoleBinding";
+    metadata: ObjectMeta;
+    roleRef: { apiGroup: "rbac.authorization.k8s.io"; kind: "Role"; name: string };
+    subjects: { kind: "ServiceAccount"; name: string; namespace: string }[];
+}
+
 export interface DeploymentObject {
     apiVersion: "apps/v1";
     kind: "Deployment";
@@ -113,7 +128,15 @@ export interface PodToleration {
     tolerationSeconds?: number;
 }
 
-export type CoreObject = ServiceObject | EndpointSliceObject | EndpointsObject | NetworkPolicyObject | ConfigMapObject | DeploymentObject;
+export type CoreObject =
+    | ServiceObject
+    | EndpointSliceObject
+    | EndpointsObject
+    | NetworkPolicyObject
+    | ConfigMapObject
+    | DeploymentObject
+    | RoleObject
+    | RoleBindingObject;
 
 /** Any object a pure builder returns. */
 export type KubeObject = CoreObject | IstioObject | GatewayApiObject;

@@ -101,6 +101,13 @@ function routedThroughGatewayApi(live: Map<string, KubeObject>, name: string, ho
     assert.ok(listener, `a listener on port ${gatewayPort}`);
     assert.deepEqual(listener.tls, { mode: "Terminate", options: { "gateway.istio.io/tls-terminate-mode": "ISTIO_MUTUAL" } });
     assert.deepEqual(kinds(live, "Deployment"), [], "istiod deploys the gateway, not the stack");
+    // istiod's gateway may read its namespace's Secrets: SDS for a DestinationRule's credentialName.
+    assert.deepEqual((get(live, `RoleBinding/${GW}-istio`) as Json).subjects, [
+        { kind: "ServiceAccount", name: "istio-egressgateway-istio", namespace: "istio-system" },
+    ]);
+    assert.deepEqual((get(live, `Role/${GW}-istio`) as Json).rules, [
+        { apiGroups: [""], resources: ["secrets"], verbs: ["get", "watch", "list"] },
+    ]);
     assert.deepEqual(spec(live, `Telemetry/${GW}`).selector, { matchLabels: GW_API_SELECTOR });
     const toGateway = spec(live, `HTTPRoute/istio-system/${name}`);
     assert.deepEqual(toGateway.parentRefs, [{ group: "networking.istio.io", kind: "ServiceEntry", name, port: 80 }]);
