@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { planDestinations } from "../istio/destinationObjects";
 import { planGatewayApiDestinations } from "../gatewayapi/destinationRoutes";
+import { planWaypointDestinations } from "../gatewayapi/waypointDestinations";
 import { managedLabels } from "../istio/labels";
 import { objectId, registerObject } from "../kube/register";
 import { ResolvedDestination, resolvedDestinationsSchema } from "../validation/destinations";
@@ -132,8 +133,9 @@ function describeSources(d: ResolvedDestination): string[] {
  * destination) are shared by every destination that uses it; each destination adds a
  * ServiceEntry and a two-hop VirtualService. With a "GATEWAY_API" gateway, each adds a
  * ServiceEntry and two HTTPRoutes (sidecars to the gateway, the gateway out), and one
- * DestinationRule gives the hop to the gateway Istio mTLS. Both add an AuthorizationPolicy, and
- * a DestinationRule where TLS is originated.
+ * DestinationRule gives the hop to the gateway Istio mTLS. With a waypoint (dataPlane
+ * "AMBIENT"), each adds a ServiceEntry labelled to use it and an AuthorizationPolicy attached to
+ * that ServiceEntry. All add a DestinationRule where TLS is originated.
  */
 export class EgressDestinations extends pulumi.ComponentResource {
     /** Per destination: what it is and which objects it owns. */
@@ -146,7 +148,11 @@ export class EgressDestinations extends pulumi.ComponentResource {
         const resolved = validateArgs(resolvedDestinationsSchema, args, this);
         const labels = managedLabels("EgressDestinations");
         const plan =
-            resolved.gateway?.api === "GATEWAY_API" ? planGatewayApiDestinations(resolved, labels) : planDestinations(resolved, labels);
+            resolved.gateway?.dataPlane === "AMBIENT"
+                ? planWaypointDestinations(resolved, labels)
+                : resolved.gateway?.api === "GATEWAY_API"
+                  ? planGatewayApiDestinations(resolved, labels)
+                  : planDestinations(resolved, labels);
         resolved.destinations.forEach((d, i) => {
             if (d.egress === "GATEWAY" && !d.sources) {
                 pulumi.log.warn(

@@ -2,11 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import { dnsLabel, labelMap, namespaceName, oneOfEnum } from "../validation/common";
-import { EgressApi, GatewayPortProtocol, TaintEffect, TolerationOperator } from "../validation/modes";
-import { GATEWAY_API_SERVICE_SUFFIX, GatewayRef, gatewayPortsSchema, gatewayServiceHost, gatewayServiceName } from "../validation/gateway";
+import { DataPlane, EgressApi, GatewayPortProtocol, TaintEffect, TolerationOperator } from "../validation/modes";
+import {
+    GATEWAY_API_SERVICE_SUFFIX,
+    GatewayRef,
+    HBONE_PORT,
+    gatewayPortsSchema,
+    gatewayServiceHost,
+    gatewayServiceName,
+} from "../validation/gateway";
 import { RoleBindingObject, RoleObject } from "../kube/types";
 import { GATEWAY_NAME_LABEL } from "../gatewayapi/types";
-import { GatewayDeploymentSettings, gatewayApiGateway, gatewayDeploymentOverlays } from "../gatewayapi/gatewayObjects";
+import { GatewayDeploymentSettings, gatewayApiGateway, gatewayDeploymentOverlays, waypointGateway } from "../gatewayapi/gatewayObjects";
 import { gatewayValues, HelmValues, mergeValues } from "../helm/gatewayValues";
 import { TYPE_TOKENS } from "../base/typeTokens";
 import { childName } from "../base/childNames";
@@ -106,6 +113,12 @@ export interface EgressGatewayOptions {
      * `<name>-istio`, and HTTPRoutes). Default: "ISTIO".
      */
     readonly api?: EgressApi;
+    /**
+     * The data plane of the calling workloads: "SIDECAR", or "AMBIENT" (with api "GATEWAY_API"):
+     * the gateway is a waypoint (class istio-waypoint) that ztunnel sends the destinations to.
+     * Default: "SIDECAR".
+     */
+    readonly dataPlane?: DataPlane;
     /** Name of the gateway's Deployment, Service and Istio Gateway (with "GATEWAY_API": of the Gateway; istiod appends "-istio"). Default: "istio-egressgateway". */
     readonly name?: string;
     /** Namespace the gateway runs in; SDS credential Secrets must live here too. Default: "istio-system". */
@@ -162,6 +175,8 @@ export interface EgressGatewayRef {
     readonly clusterDomain?: string;
     /** "ISTIO" (a chart gateway routed by Istio's objects) or "GATEWAY_API" (a Gateway istiod deploys, routed by HTTPRoutes). Default: "ISTIO". */
     readonly api?: EgressApi;
+    /** "SIDECAR" (a gateway the sidecars route to) or "AMBIENT" (a waypoint ztunnel sends to). Default: "SIDECAR". */
+    readonly dataPlane?: DataPlane;
 }
 
 /** The gateway chart's status port (health checks), which no route may take. */
@@ -212,6 +227,7 @@ export const tolerationSchema = z
 export const egressGatewayArgsSchema = z
     .strictObject({
         api: oneOfEnum(EgressApi).default("ISTIO"),
+        dataPlane: oneOfEnum(DataPlane).default("SIDECAR"),
         name: dnsLabel.default("istio-egressgateway"),
         namespace: namespaceName.default("istio-system"),
         createNamespace: z.boolean().default(false),
@@ -271,6 +287,9 @@ export const egressGatewayArgsSchema = z
     .superRefine((a, ctx) => {
         if (a.api === "GATEWAY_API") {
             gatewayApiConflicts(a, ctx);
+        }
+        if (a.dataPlane === "AMBIENT") {
+            ambientConflicts(a, ctx);
         }
         if (a.replicas !== undefined && a.autoscaling !== undefined) {
             ctx.addIssue({
@@ -372,6 +391,31 @@ function gatewayApiConflicts(
     });
 }
 
+const DEFAULT_PORTS = JSON.stringify([
+    { port: 80, protocol: "HTTP" },
+    { port: 443, protocol: "TLS" },
+]);
+
+/** A waypoint is a Gateway API Gateway with one HBONE listener: no ports of its own to choose. */
+function ambientConflicts(a: { api: string; ports: unknown }, ctx: z.RefinementCtx): void {
+    if (a.api !== "GATEWAY_API") {
+        ctx.addIssue({
+            code: "custom",
+            path: ["dataPlane"],
+            message: `"AMBIENT" needs api "GATEWAY_API": the egress gateway of an ambient mesh is a waypoint, a Gateway API Gateway`,
+            input: "AMBIENT",
+        });
+    }
+    if (JSON.stringify(a.ports) !== DEFAULT_PORTS) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["ports"],
+            message: `are not chosen for a waypoint: it takes every destination on its HBONE port ${HBONE_PORT}`,
+            input: a.ports,
+        });
+    }
+}
+
 const _argsMatchSchema: Accepts<typeof egressGatewayArgsSchema, EgressGatewayArgs> = true;
 void _argsMatchSchema;
 
@@ -380,7 +424,9 @@ export type ValidEgressGatewayArgs = z.output<typeof egressGatewayArgsSchema>;
 /** The gateway's identity as routes need it, from validated args: plain data, known before deploy. */
 export function egressGatewayRef(a: ValidEgressGatewayArgs): GatewayRef {
     const selector = a.api === "GATEWAY_API" ? { [GATEWAY_NAME_LABEL]: a.name } : (a.labels ?? { app: a.name, istio: "egressgateway" });
-    return { name: a.name, namespace: a.namespace, selector, ports: a.ports, clusterDomain: a.clusterDomain, api: a.api };
+    // A waypoint's one port: what NetworkPolicies let callers reach.
+    const ports = a.dataPlane === "AMBIENT" ? [{ port: HBONE_PORT, protocol: "TLS" as const }] : a.ports;
+    return { name: a.name, namespace: a.namespace, selector, ports, clusterDomain: a.clusterDomain, api: a.api, dataPlane: a.dataPlane };
 }
 
 /** The Telemetry that logs every request through the gateway (its pods only), or none when disabled. */
@@ -393,7 +439,10 @@ export function gatewayTelemetry(a: ValidEgressGatewayArgs): IstioObject<"Teleme
         "Telemetry",
         { name: a.name, namespace: a.namespace, labels: managedLabels("EgressGateway") },
         {
-            selector: { matchLabels: ref.selector },
+            // A waypoint takes Telemetry by targetRefs only; istiod's gateways by selector.
+            ...(a.dataPlane === "AMBIENT"
+                ? { targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: a.name }] }
+                : { selector: { matchLabels: ref.selector } }),
             accessLogging: [{ providers: [{ name: a.accessLogging.provider }] }],
         },
     );
@@ -502,7 +551,9 @@ export class EgressGateway extends pulumi.ComponentResource {
                       ),
                   ]
                 : [];
-            registerObject(childName(name, "gateway"), gatewayApiGateway(ref, labels, parameters), {
+            const gateway =
+                a.dataPlane === "AMBIENT" ? waypointGateway(ref, labels, parameters) : gatewayApiGateway(ref, labels, parameters);
+            registerObject(childName(name, "gateway"), gateway, {
                 parent: this,
                 dependsOn: [...dependsOn, ...configMap],
             });

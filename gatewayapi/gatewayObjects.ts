@@ -1,5 +1,13 @@
-import { GatewayRef } from "../validation/gateway";
-import { GatewayApiObject, ISTIO_GATEWAY_CLASS, Listener, TLS_TERMINATE_MODE_OPTION, gatewayApiObject } from "./types";
+import { GatewayRef, HBONE_PORT } from "../validation/gateway";
+import {
+    GatewayApiObject,
+    ISTIO_GATEWAY_CLASS,
+    Listener,
+    TLS_TERMINATE_MODE_OPTION,
+    WAYPOINT_FOR_LABEL,
+    WAYPOINT_GATEWAY_CLASS,
+    gatewayApiObject,
+} from "./types";
 
 // Pure builders: the egress gateway as a Gateway API Gateway that istiod deploys (its Deployment,
 // Service `<name>-istio`, and on request HPA and PDB), with the deployment settings in the
@@ -38,6 +46,23 @@ export function gatewayApiGateway(ref: GatewayRef, labels: Record<string, string
         {
             gatewayClassName: ISTIO_GATEWAY_CLASS,
             listeners: ref.ports.map((p) => listener(p.port)),
+            ...(parametersName ? { infrastructure: { parametersRef: { group: "", kind: "ConfigMap", name: parametersName } } } : {}),
+        },
+    );
+}
+
+/**
+ * A waypoint (class istio-waypoint) for services: ztunnel sends it the traffic of every
+ * ServiceEntry labelled istio.io/use-waypoint with its name, over HBONE (Istio mTLS tunnels
+ * that carry the caller's identity), and it goes out from there.
+ */
+export function waypointGateway(ref: GatewayRef, labels: Record<string, string>, parametersName?: string): GatewayApiObject<"Gateway"> {
+    return gatewayApiObject(
+        "Gateway",
+        { name: ref.name, namespace: ref.namespace, labels: { ...labels, [WAYPOINT_FOR_LABEL]: "service" } },
+        {
+            gatewayClassName: WAYPOINT_GATEWAY_CLASS,
+            listeners: [{ name: "mesh", port: HBONE_PORT, protocol: "HBONE" }],
             ...(parametersName ? { infrastructure: { parametersRef: { group: "", kind: "ConfigMap", name: parametersName } } } : {}),
         },
     );

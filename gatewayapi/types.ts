@@ -9,6 +9,13 @@ export const GATEWAY_API = "gateway.networking.k8s.io/v1";
 /** Istio's GatewayClass for gateways istiod deploys. */
 export const ISTIO_GATEWAY_CLASS = "istio";
 
+/** Istio's GatewayClass for waypoints, and the label saying what traffic one takes. */
+export const WAYPOINT_GATEWAY_CLASS = "istio-waypoint";
+export const WAYPOINT_FOR_LABEL = "istio.io/waypoint-for";
+
+/** The label that sends a ServiceEntry's traffic (or a namespace's) through a waypoint. */
+export const USE_WAYPOINT_LABEL = "istio.io/use-waypoint";
+
 /** The label istiod puts on every pod of a Gateway it deploys: how policies select them. */
 export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 
@@ -18,10 +25,10 @@ export const TLS_TERMINATE_MODE_OPTION = "gateway.istio.io/tls-terminate-mode";
 export interface Listener {
     name: string;
     port: number;
-    protocol: "HTTP" | "HTTPS" | "TLS";
+    protocol: "HTTP" | "HTTPS" | "TLS" | "HBONE";
     hostname?: string;
     tls?: { mode: "Terminate" | "Passthrough"; options?: Record<string, string> };
-    allowedRoutes: { namespaces: { from: "Same" | "All" } };
+    allowedRoutes?: { namespaces: { from: "Same" | "All" } };
 }
 
 export interface GatewaySpec {

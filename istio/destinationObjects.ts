@@ -76,11 +76,19 @@ export function exportToWithGateway(
     return [...exportTo, own];
 }
 
-/** The ServiceEntry that registers the external host (or the wildcard's serving host) with the mesh. */
-export function serviceEntrySpec(d: ResolvedDestination, exportTo?: string[]): ServiceEntrySpec {
+/**
+ * The ServiceEntry that registers the external host (or the wildcard's serving host) with the
+ * mesh. `originateOnAppPort`: the proxy that originates TLS sees the app's port (a sidecar, a
+ * waypoint), so that port maps to the TLS port.
+ */
+export function serviceEntrySpec(
+    d: ResolvedDestination,
+    exportTo?: string[],
+    originateOnAppPort = d.egress === "DIRECT",
+): ServiceEntrySpec {
     const host = d.servingHost ?? d.host;
     let ports: ServicePort[];
-    if (d.tls && d.egress === "DIRECT") {
+    if (d.tls && originateOnAppPort) {
         // S4: the app calls port 80; the sidecar sends it to 443 and a DestinationRule adds TLS.
         ports = [port(d.port, "HTTP", d.tls.port), port(d.tls.port, "HTTPS")];
     } else if (d.tls) {
@@ -191,14 +199,18 @@ export function twoHopVirtualServiceSpec(
 }
 
 /** DestinationRule that originates TLS to the external host (at the sidecar, or at the gateway). */
-export function originationDestinationRuleSpec(d: ResolvedDestination, exportTo?: string[]): DestinationRuleSpec {
+export function originationDestinationRuleSpec(
+    d: ResolvedDestination,
+    exportTo?: string[],
+    originateOnAppPort = d.egress === "DIRECT",
+): DestinationRuleSpec {
     const tls = d.tls;
     if (!tls) {
         throw new Error(`destination ${d.name} has no TLS origination`);
     }
     // At the sidecar the app's port is rewritten to tls.port by the ServiceEntry's targetPort,
     // and Envoy keys the cluster by the ServiceEntry port: settings go on the app's port.
-    const atPort = d.egress === "DIRECT" ? d.port : tls.port;
+    const atPort = originateOnAppPort ? d.port : tls.port;
     const settings = {
         mode: tls.mode,
         ...(tls.credentialName ? { credentialName: tls.credentialName } : {}),

@@ -173,8 +173,16 @@ export interface AuthorizationRule {
     when?: { key: string; values: string[] }[];
 }
 
+/** A policy's target (a waypoint's ServiceEntry, a Gateway) instead of a workload selector. */
+export interface PolicyTargetReference {
+    group: string;
+    kind: string;
+    name: string;
+}
+
 export interface AuthorizationPolicySpec {
     selector?: { matchLabels: Record<string, string> };
+    targetRefs?: PolicyTargetReference[];
     action?: "ALLOW" | "DENY";
     rules?: AuthorizationRule[];
 }
@@ -184,6 +192,7 @@ export const ISTIO_TELEMETRY_API = "telemetry.istio.io/v1";
 
 export interface TelemetrySpec {
     selector?: { matchLabels: Record<string, string> };
+    targetRefs?: PolicyTargetReference[];
     accessLogging: { providers: { name: string }[]; disabled?: boolean }[];
 }
 

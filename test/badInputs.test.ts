@@ -655,7 +655,7 @@ const cases: Case[] = [
                 gateway: { api: "GATEWAY_API" },
                 destinations: [{ host: "*.wikipedia.org", protocol: "HTTP", servingHost: "www.wikipedia.org" }],
             }),
-        `destinations[0].host: "*.wikipedia.org": a Gateway API gateway routes exact hosts, not wildcards`,
+        `destinations[0].host: "*.wikipedia.org": a Gateway API gateway or waypoint takes exact hosts, not wildcards`,
     ],
     [
         "Gateway API: no ServiceEntry for the route to attach to",
@@ -693,6 +693,45 @@ const cases: Case[] = [
         `name: "${"e".repeat(60)}" is too long: istiod names the gateway's Service`,
     ],
     ["Gateway API: an unknown api", (n) => new EgressGateway(n, { api: "GAMMA" as "ISTIO" }), "api:"],
+    // Ambient: a waypoint is the egress gateway.
+    [
+        "ambient without the Gateway API",
+        (n) => new EgressGateway(n, { dataPlane: "AMBIENT" }),
+        `dataPlane: "AMBIENT" needs api "GATEWAY_API": the egress gateway of an ambient mesh is a waypoint`,
+    ],
+    [
+        "ambient: ports for a waypoint",
+        (n) => new EgressGateway(n, { api: "GATEWAY_API", dataPlane: "AMBIENT", ports: [{ port: 8080, protocol: "HTTP" }] }),
+        "ports: are not chosen for a waypoint: it takes every destination on its HBONE port 15008",
+    ],
+    [
+        "ambient: a gateway port for a destination",
+        (n) =>
+            new Egress(n, {
+                gateway: { api: "GATEWAY_API", dataPlane: "AMBIENT" },
+                destinations: [{ host: "edition.cnn.com", protocol: "TLS", port: 443, gatewayPort: 443 }],
+            }),
+        "destinations[0].gatewayPort: is not used with a waypoint",
+    ],
+    [
+        "ambient: no ServiceEntry for the waypoint to take",
+        (n) =>
+            new Egress(n, {
+                gateway: { api: "GATEWAY_API", dataPlane: "AMBIENT" },
+                destinations: [{ host: "my-nginx.mesh-external.svc.cluster.local", createServiceEntry: false }],
+            }),
+        "destinations[0].createServiceEntry: false: a waypoint takes the traffic of the destination's own ServiceEntry",
+    ],
+    [
+        "ambient: NetworkPolicies",
+        (n) =>
+            new Egress(n, {
+                gateway: { api: "GATEWAY_API", dataPlane: "AMBIENT" },
+                destinations: [{ host: "edition.cnn.com" }],
+                networkPolicies: { namespaces: ["shop"] },
+            }),
+        'networkPolicies: not built for an ambient mesh (gateway.dataPlane "AMBIENT")',
+    ],
 ];
 
 describe("bad inputs: one clear error naming the field and value, and nothing registered", () => {

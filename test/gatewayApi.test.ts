@@ -1,6 +1,8 @@
 import * as assert from "node:assert/strict";
 import { gatewayApiGateway, gatewayDeploymentOverlays } from "../gatewayapi/gatewayObjects";
 import { planGatewayApiDestinations } from "../gatewayapi/destinationRoutes";
+import { planWaypointDestinations } from "../gatewayapi/waypointDestinations";
+import { waypointGateway } from "../gatewayapi/gatewayObjects";
 import { planDestinations } from "../istio/destinationObjects";
 import { resolvedDestinationsSchema } from "../validation/destinations";
 import { gatewayRefSchema } from "../validation/gateway";
@@ -137,5 +139,57 @@ describe("Gateway API builders", () => {
         const { resolved, plan: p } = plan(direct);
         assert.deepEqual(p.perDestination, planDestinations(resolved, LABELS).perDestination);
         assert.deepEqual(p.shared, []);
+    });
+
+    describe("ambient: a waypoint as the egress gateway", () => {
+        const WAYPOINT = gatewayRefSchema.parse({
+            ...REF,
+            namespace: "istio-egress",
+            ports: [{ port: 15008, protocol: "TLS" }],
+            dataPlane: "AMBIENT",
+        });
+        const waypointPlan = (destinations: unknown[], extra: Record<string, unknown> = {}) =>
+            planWaypointDestinations(resolvedDestinationsSchema.parse({ gateway: WAYPOINT, destinations, ...extra }), LABELS);
+
+        it("the waypoint: class istio-waypoint, for services, one HBONE listener, valid against the CRD", () => {
+            const gw = waypointGateway(WAYPOINT, LABELS);
+            assert.equal(gw.spec.gatewayClassName, "istio-waypoint");
+            assert.equal(gw.metadata.labels?.["istio.io/waypoint-for"], "service");
+            assert.deepEqual(gw.spec.listeners, [{ name: "mesh", port: 15008, protocol: "HBONE" }]);
+            assert.deepEqual(istioSchemaErrors(gw), []);
+        });
+
+        it("per destination: a ServiceEntry labelled to use the waypoint, seen by every namespace, and a policy attached to it", () => {
+            const p = waypointPlan([{ name: "cnn", host: "edition.cnn.com", allowedSources: { namespaces: ["shop"] } }]);
+            assert.deepEqual(p.shared, []);
+            const [se, policy] = p.perDestination[0]?.objects ?? [];
+            assert.equal(se?.metadata.labels?.["istio.io/use-waypoint"], "istio-egressgateway");
+            assert.equal((se?.spec as Any).exportTo, undefined, "every caller goes to the waypoint, which refuses the others");
+            assert.deepEqual(policy?.spec, {
+                targetRefs: [{ group: "networking.istio.io", kind: "ServiceEntry", name: "cnn" }],
+                action: "ALLOW",
+                rules: [{ from: [{ source: { namespaces: ["shop"] } }] }],
+            });
+            for (const o of p.perDestination.flatMap((d) => d.objects)) {
+                assert.deepEqual(istioSchemaErrors(o), [], `${o.kind}/${o.metadata.name}`);
+            }
+        });
+
+        it("nobody allowed: a policy with no rules, which allows nothing", () => {
+            const policy = waypointPlan([{ name: "cnn", host: "edition.cnn.com" }]).perDestination[0]?.objects[1];
+            assert.deepEqual(policy?.spec, {
+                targetRefs: [{ group: "networking.istio.io", kind: "ServiceEntry", name: "cnn" }],
+                action: "ALLOW",
+            });
+        });
+
+        it("origination on the app's port: the ServiceEntry maps it to the TLS port, the rule (no workloadSelector) sets TLS there", () => {
+            const [se, , dr] =
+                waypointPlan([{ name: "p", host: "api.partner.example.com", tls: { mode: "SIMPLE" } }]).perDestination[0]?.objects ?? [];
+            assert.deepEqual((se?.spec as Any).ports[0], { number: 80, protocol: "HTTP", name: "http-80", targetPort: 443 });
+            assert.deepEqual((dr?.spec as Any).trafficPolicy.portLevelSettings[0].port, { number: 80 });
+            assert.equal((dr?.spec as Any).workloadSelector, undefined, "a waypoint ignores rules with one");
+            assert.deepEqual((dr?.spec as Any).exportTo, ["."]);
+        });
     });
 });

@@ -37,8 +37,13 @@ describe("example stack configs run through the stack program (index.ts)", () =>
                 assert.deepEqual(gatewayValuesErrors(chart.inputs.values), [], `${chart.name} values match the chart schema`);
                 assert.ok(await unwrap(exports.gatewayServiceHost as pulumi.Output<string>));
             }
-            if (all.some((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
-                assert.match((await unwrap(exports.gatewayServiceHost as pulumi.Output<string>)) ?? "", /^[a-z0-9-]+-istio\./);
+            const gateway = all.find((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:Gateway");
+            if (gateway) {
+                // istiod names a gateway's Service <name>-istio, a waypoint's <name>.
+                const waypoint = (gateway.inputs.spec as { gatewayClassName: string }).gatewayClassName === "istio-waypoint";
+                const host = (await unwrap(exports.gatewayServiceHost as pulumi.Output<string>)) ?? "";
+                assert.match(host, waypoint ? /^[a-z0-9-]+\.[a-z0-9-]+\.svc\./ : /^[a-z0-9-]+-istio\./);
+                assert.ok(host.startsWith(`${(gateway.inputs.metadata as { name: string }).name}${waypoint ? "." : "-istio."}`), host);
             }
             const summary = (await unwrap(exports.destinations as pulumi.Output<{ objects: string[] }[]>)) ?? [];
             for (const d of summary) {

@@ -129,28 +129,30 @@ type Issue = { path: PropertyKey[]; message: string };
  * What a destination through a Gateway API gateway cannot do (Istio 1.30, Gateway API v1.5.1).
  * The gateway checks each caller's Istio mTLS identity, so it terminates Istio mTLS on every
  * listener; the app's own TLS inside would then need a TCPRoute, which istiod reads only from
- * Gateway API 1.6 on. A route attaches to one ServiceEntry and its hosts, never a wildcard.
+ * Gateway API 1.6 on (a waypoint gets the identity from HBONE instead, and takes TLS). A route,
+ * and a waypoint's ServiceEntry, take exact hosts, never a wildcard.
  */
 function gatewayApiLimits(
     d: RawDestination,
     protocol: string,
     wildcard: boolean,
+    waypoint: boolean,
     fail: (message: string, ...p: PropertyKey[]) => void,
 ): void {
     const use = `use a gateway with api "ISTIO"`;
     if (wildcard) {
-        fail(`${JSON.stringify(d.host)}: a Gateway API gateway routes exact hosts, not wildcards; ${use}`, "host");
-    } else if (protocol === "TLS") {
+        fail(`${JSON.stringify(d.host)}: a Gateway API gateway or waypoint takes exact hosts, not wildcards; ${use}`, "host");
+    } else if (protocol === "TLS" && !waypoint) {
         fail(
             `"TLS" (the app's own TLS) cannot pass a Gateway API gateway with the caller's identity checked (istiod needs TCPRoute, from Gateway API 1.6); ${use}`,
             d.protocol !== undefined ? "protocol" : "port",
         );
     }
     if (d.createServiceEntry === false) {
-        fail(
-            `false: through a Gateway API gateway the sidecars' route attaches to the destination's own ServiceEntry; ${use}`,
-            "createServiceEntry",
-        );
+        const why = waypoint
+            ? "a waypoint takes the traffic of the destination's own ServiceEntry, labelled to use it"
+            : "through a Gateway API gateway the sidecars' route attaches to the destination's own ServiceEntry";
+        fail(`false: ${why}; ${use}`, "createServiceEntry");
     }
 }
 
@@ -201,7 +203,7 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
     }
 
     if (egress === "GATEWAY" && args.gateway?.api === "GATEWAY_API") {
-        gatewayApiLimits(d, protocol, wildcard, fail);
+        gatewayApiLimits(d, protocol, wildcard, args.gateway.dataPlane === "AMBIENT", fail);
     }
 
     let origination: ResolvedOrigination | undefined;
@@ -254,7 +256,11 @@ function resolveOne(d: RawDestination, i: number, args: z.output<typeof destinat
     }
 
     let gatewayPort: number | undefined;
-    if (egress === "GATEWAY" && args.gateway) {
+    if (egress === "GATEWAY" && args.gateway?.dataPlane === "AMBIENT") {
+        if (d.gatewayPort !== undefined) {
+            fail(`is not used with a waypoint: it takes every destination on its HBONE port`, "gatewayPort");
+        }
+    } else if (egress === "GATEWAY" && args.gateway) {
         const carriesTls = protocol === "TLS" || origination !== undefined;
         gatewayPort = d.gatewayPort ?? (origination ? 443 : carriesTls ? port : 80);
         const gp = args.gateway.ports.find((p) => p.port === gatewayPort);

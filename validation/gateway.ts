@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EgressApi, GatewayPortProtocol } from "./modes";
+import { DataPlane, EgressApi, GatewayPortProtocol } from "./modes";
 import { dnsLabel, labelMap, namespaceName, nonEmptyList, oneOfEnum, portNumber, checkUnique } from "./common";
 
 export const gatewayPortSchema = z.strictObject({
@@ -31,6 +31,7 @@ export const gatewayRefSchema = z.strictObject({
         .regex(/^[a-z0-9.-]+$/)
         .default("cluster.local"),
     api: oneOfEnum(EgressApi).default("ISTIO"),
+    dataPlane: oneOfEnum(DataPlane).default("SIDECAR"),
 });
 
 export type GatewayRef = z.output<typeof gatewayRefSchema>;
@@ -44,9 +45,15 @@ export function gatewayTargetPort(ref: Pick<GatewayRef, "ports">, port: number):
 /** Suffix of the Service (and Deployment) istiod creates for a Gateway API Gateway. */
 export const GATEWAY_API_SERVICE_SUFFIX = "-istio";
 
-/** The gateway's Service name: the chart's is the gateway's name; istiod names its own `<name>-istio`. */
-export function gatewayServiceName(ref: Pick<GatewayRef, "name" | "api">): string {
-    return ref.api === "GATEWAY_API" ? `${ref.name}${GATEWAY_API_SERVICE_SUFFIX}` : ref.name;
+/** The port a waypoint takes its callers' traffic on: HBONE, Istio mTLS tunnels from ztunnel. */
+export const HBONE_PORT = 15008;
+
+/**
+ * The gateway's Service name: the chart's is the gateway's name; istiod names a gateway it
+ * deploys `<name>-istio`, and a waypoint `<name>`.
+ */
+export function gatewayServiceName(ref: Pick<GatewayRef, "name" | "api" | "dataPlane">): string {
+    return ref.api === "GATEWAY_API" && ref.dataPlane !== "AMBIENT" ? `${ref.name}${GATEWAY_API_SERVICE_SUFFIX}` : ref.name;
 }
 
 /** The gateway's in-mesh host name, e.g. `istio-egressgateway.istio-system.svc.cluster.local`. */

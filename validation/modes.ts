@@ -28,6 +28,15 @@ export const EgressApi = {
 } as const;
 export type EgressApi = (typeof EgressApi)[keyof typeof EgressApi];
 
+/** How the calling workloads are in the mesh, and so what their egress passes. */
+export const DataPlane = {
+    /** Sidecars: routes to the egress gateway, which checks each caller's identity. */
+    Sidecar: "SIDECAR",
+    /** Ambient mode: ztunnel sends the destinations to a waypoint, which checks each caller's identity and goes out. */
+    Ambient: "AMBIENT",
+} as const;
+export type DataPlane = (typeof DataPlane)[keyof typeof DataPlane];
+
 /** How the mesh resolves a destination's addresses (ServiceEntry resolution). */
 export const Resolution = {
     /** Resolve the host by DNS, every address an endpoint. */

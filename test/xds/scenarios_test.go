@@ -162,8 +162,8 @@ func scenarios() []scenario {
 					cluster: external(443, gatewayAPIHost), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: gatewayAPISni(443)}},
 				{name: "gateway → api.partner.example.com:443 over mutual TLS", from: egressGateway, chained: true, call: httpCall("api.partner.example.com", 0),
 					cluster: external(443, "api.partner.example.com"),
-					tls: &upstreamTLS{mode: "MUTUAL", sni: "api.partner.example.com", sds: []string{"kubernetes://partner-client", "kubernetes://partner-client-cacert"}, sans: []string{"api.partner.example.com"}},
-					denied: []string{"other/default"}},
+					tls:     &upstreamTLS{mode: "MUTUAL", sni: "api.partner.example.com", sds: []string{"kubernetes://partner-client", "kubernetes://partner-client-cacert"}, sans: []string{"api.partner.example.com"}},
+					denied:  []string{"other/default"}},
 			},
 		},
 		{
@@ -254,6 +254,10 @@ func TestEveryExampleStackHasASimulatedScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	known := map[string]bool{}
+	// Ambient stacks: their waypoint's configuration (TestAmbientWaypoints).
+	for _, c := range waypointCases() {
+		known[c.stack] = true
+	}
 	for _, sc := range scenarios() {
 		known[sc.stack] = true
 		if rendered[sc.stack] == nil {

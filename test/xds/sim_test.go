@@ -9,6 +9,7 @@ import (
 
 	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	internalupstream "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/internal_upstream/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 
 	"istio.io/istio/pilot/pkg/model"
@@ -425,10 +426,15 @@ func clusterTLS(t *testing.T, c *cluster.Cluster) upstreamTLS {
 		}
 		return upstreamTLS{mode: "NONE"}
 	}
-	if c.TransportSocket.GetTypedConfig().GetTypeUrl() != xdstest.TypeName[*tlsv3.UpstreamTlsContext]() {
+	socket := c.TransportSocket
+	// A waypoint's clusters wrap their transport socket for its internal listeners.
+	if socket.GetTypedConfig().GetTypeUrl() == xdstest.TypeName[*internalupstream.InternalUpstreamTransport]() {
+		socket = xdstest.UnmarshalAny[internalupstream.InternalUpstreamTransport](t, socket.GetTypedConfig()).GetTransportSocket()
+	}
+	if socket.GetTypedConfig().GetTypeUrl() != xdstest.TypeName[*tlsv3.UpstreamTlsContext]() {
 		return upstreamTLS{mode: "NONE"}
 	}
-	u := xdstest.UnmarshalAny[tlsv3.UpstreamTlsContext](t, c.TransportSocket.GetTypedConfig())
+	u := xdstest.UnmarshalAny[tlsv3.UpstreamTlsContext](t, socket.GetTypedConfig())
 	common := u.GetCommonTlsContext()
 	out := upstreamTLS{sni: u.GetSni(), mode: "SIMPLE"}
 	for _, sds := range common.GetTlsCertificateSdsSecretConfigs() {
