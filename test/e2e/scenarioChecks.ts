@@ -134,7 +134,53 @@ function routedThroughGatewayApi(live: Map<string, KubeObject>, name: string, ho
     assert.deepEqual(spec(live, `AuthorizationPolicy/istio-system/${name}`).selector, { matchLabels: GW_API_SELECTOR });
 }
 
+const WAYPOINT = "istio-egress/istio-egressgateway";
+
+/** A destination through the waypoint: its ServiceEntry labelled to use it, and a policy attached to that. */
+function throughWaypoint(live: Map<string, KubeObject>, name: string, host: string, from: Json): void {
+    const gw = get(live, `Gateway/${WAYPOINT}`);
+    assert.equal(gw.apiVersion, "gateway.networking.k8s.io/v1");
+    assert.equal((gw.metadata as Json).labels["istio.io/waypoint-for"], "service");
+    assert.equal(spec(live, `Gateway/${WAYPOINT}`).gatewayClassName, "istio-waypoint");
+    assert.deepEqual(spec(live, `Gateway/${WAYPOINT}`).listeners, [
+        { name: "mesh", port: 15008, protocol: "HBONE", allowedRoutes: { namespaces: { from: "Same" } } },
+    ]);
+    assert.deepEqual(spec(live, `Telemetry/${WAYPOINT}`).targetRefs, [
+        { group: "gateway.networking.k8s.io", kind: "Gateway", name: "istio-egressgateway" },
+    ]);
+    assert.deepEqual(
+        (get(live, `RoleBinding/${WAYPOINT}`) as Json).subjects[0].name,
+        "istio-egressgateway",
+        "the waypoint's service account",
+    );
+    const se = get(live, `ServiceEntry/istio-egress/${name}`);
+    assert.equal((se.metadata as Json).labels["istio.io/use-waypoint"], "istio-egressgateway");
+    assert.deepEqual((se.spec as Json).hosts, [host]);
+    assert.equal((se.spec as Json).exportTo, undefined, "every caller meets the waypoint");
+    const policy = spec(live, `AuthorizationPolicy/istio-egress/${name}`);
+    assert.deepEqual(policy.targetRefs, [{ group: "networking.istio.io", kind: "ServiceEntry", name }]);
+    assert.deepEqual(policy.rules, [{ from }]);
+    assert.deepEqual(kinds(live, "HTTPRoute"), [], "ztunnel sends the traffic: no routes");
+}
+
 export const scenarioChecks: Record<string, ScenarioCheck> = {
+    "s02-http-ambient": async (live) => {
+        throughWaypoint(live, "cnn", "edition.cnn.com", [{ source: { namespaces: ["shop"] } }]);
+        get(live, "Namespace/istio-egress");
+    },
+    "s03-https-passthrough-ambient": async (live) => {
+        throughWaypoint(live, "cnn", "edition.cnn.com", [{ source: { serviceAccounts: ["shop/checkout"] } }]);
+        assert.deepEqual(spec(live, "ServiceEntry/istio-egress/cnn").ports, [{ name: "tls-443", number: 443, protocol: "TLS" }]);
+    },
+    "s06-mutual-origination-ambient": async (live) => {
+        throughWaypoint(live, "partner", "api.partner.example.com", [{ source: { namespaces: ["shop"] } }]);
+        const rule = spec(live, "DestinationRule/istio-egress/partner");
+        assert.equal(rule.workloadSelector, undefined, "a waypoint ignores rules with one");
+        assert.deepEqual(rule.trafficPolicy.portLevelSettings[0].port, { number: 80 });
+        assert.equal(rule.trafficPolicy.portLevelSettings[0].tls.credentialName, "partner-client");
+        const secret = get(live, "Secret/istio-egress/partner-client") as Json;
+        assert.deepEqual(Object.keys(secret.data).sort(), ["ca.crt", "tls.crt", "tls.key"]);
+    },
     "s02-http-gateway-api": async (live) => {
         routedThroughGatewayApi(live, "cnn", "edition.cnn.com", 80, 80);
         assert.deepEqual(spec(live, "AuthorizationPolicy/istio-system/cnn").rules[0].from, [{ source: { namespaces: ["shop"] } }]);

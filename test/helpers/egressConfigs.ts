@@ -52,6 +52,7 @@ const destination = fc.record(
 const gateway = fc.record(
     {
         api: fc.option(fc.constantFrom("ISTIO", "GATEWAY_API"), { nil: undefined }),
+        dataPlane: fc.option(fc.constantFrom("SIDECAR", "AMBIENT"), { nil: undefined }),
         namespace: fc.option(fc.constantFrom("istio-system", "istio-egress"), { nil: undefined }),
         ports: fc.option(
             fc.constantFrom(
@@ -165,7 +166,7 @@ export const egressConfig: fc.Arbitrary<EgressArgs> = fc
         }),
         gatewayNamespace: fc.constantFrom("istio-system", "istio-egress"),
         // A Gateway API gateway takes HTTP, origination and DIRECT destinations (validation refuses the rest).
-        api: fc.constantFrom("ISTIO", "ISTIO", "GATEWAY_API"),
+        api: fc.constantFrom("ISTIO", "ISTIO", "GATEWAY_API", "AMBIENT"),
         extras: fc.record({
             kubernetesServices: fc.boolean(),
             externalProxies: fc.boolean(),
@@ -193,7 +194,14 @@ export const egressConfig: fc.Arbitrary<EgressArgs> = fc
             wildcard: "http",
             sni: "direct",
         };
-        const kinds = api === "GATEWAY_API" ? anyKinds.map((k) => gatewayApiKind[k]) : anyKinds;
+        // A waypoint takes the app's TLS too; wildcards and the SNI proxy nowhere but with the Istio API.
+        const waypointKind: Record<DestinationKind, DestinationKind> = { ...gatewayApiKind, tls: "tls", sni: "tls" };
+        const kinds =
+            api === "GATEWAY_API"
+                ? anyKinds.map((k) => gatewayApiKind[k])
+                : api === "AMBIENT"
+                  ? anyKinds.map((k) => waypointKind[k])
+                  : anyKinds;
         const destinations = kinds.map((k, i) => destinationOf(k, i, allowed[i]));
         if (clash === "destination-named-like-gateway" && destinations.length > 0) {
             destinations[0] = { ...destinations[0], name: "istio-egressgateway", allowedSources: { namespaces: ["shop"] } };
@@ -203,7 +211,10 @@ export const egressConfig: fc.Arbitrary<EgressArgs> = fc
             extras.forwardProxies = true;
         }
         const config: Record<string, unknown> = {
-            gateway: { namespace: gatewayNamespace, ...(api === "GATEWAY_API" ? { api } : {}) },
+            gateway: {
+                namespace: gatewayNamespace,
+                ...(api === "GATEWAY_API" ? { api } : api === "AMBIENT" ? { api: "GATEWAY_API", dataPlane: "AMBIENT" } : {}),
+            },
             ...(destinations.length > 0 ? { destinations } : {}),
             ...(kinds.includes("direct") ? { namespace: gatewayNamespace } : {}),
             ...(kinds.includes("sni") ? { sniProxy: clash === "sni-proxy-named-like-gateway" ? { name: "istio-egressgateway" } : {} } : {}),
@@ -227,7 +238,9 @@ export const egressConfig: fc.Arbitrary<EgressArgs> = fc
             ...(extras.forwardProxies
                 ? { forwardProxies: [{ name: "nginx-proxy", namespace: "default", domains: ["*.qq.com"], proxyAddresses: ["10.0.0.1"] }] }
                 : {}),
-            ...(extras.networkPolicies && !kinds.includes("direct") ? { networkPolicies: { namespaces: ["shop"] } } : {}),
+            ...(extras.networkPolicies && !kinds.includes("direct") && api !== "AMBIENT"
+                ? { networkPolicies: { namespaces: ["shop"] } }
+                : {}),
             ...(extras.registryOnly ? { registryOnly: { namespaces: ["shop"] } } : {}),
             ...(extras.exportTo ? { exportTo: ["shop"] } : {}),
         };

@@ -3,6 +3,8 @@ package egressxds
 import (
 	"os"
 	"testing"
+
+	"istio.io/istio/pilot/test/xdstest"
 )
 
 // Configurations the property test generated and accepted (a sample, written by the e2e script to
@@ -21,6 +23,15 @@ func TestGeneratedConfigurations(t *testing.T) {
 	clients := []string{"shop", "payments", "test-egress", "default"}
 	for _, name := range sortedKeys(rendered) {
 		t.Run(name, func(t *testing.T) {
+			if hasWaypoint(rendered[name]) {
+				// Ambient: what istiod gives the waypoint (ztunnel is not part of istiod).
+				w, _ := ambientWorld(t, rendered[name], clients)
+				xdstest.ValidateClusters(t, waypointSim(t, w).Clusters)
+				for _, m := range analyze(t, w.everything()) {
+					t.Errorf("%s: istio analyzer: %s", name, m)
+				}
+				return
+			}
 			w, err := buildWorld(rendered[name], nil, clients)
 			if err != nil {
 				t.Fatal(err)
@@ -45,4 +56,13 @@ func TestGeneratedConfigurations(t *testing.T) {
 	if len(rendered) < 10 {
 		t.Errorf("only %d generated configurations in %s: the sample is too small to say anything", len(rendered), dir)
 	}
+}
+
+func hasWaypoint(r *renderedStack) bool {
+	for _, o := range r.Objects {
+		if kindOf(o) == "Gateway" && str(o, "spec", "gatewayClassName") == "istio-waypoint" {
+			return true
+		}
+	}
+	return false
 }

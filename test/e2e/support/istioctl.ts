@@ -18,8 +18,12 @@ export interface AnalyzeResult {
 
 /**
  * The one analyzer message the package accepts (the simulation suite applies the same rule):
- * IST0129 (port level) or IST0128 (rule level) on a DestinationRule that originates SIMPLE TLS without a credentialName. Istio then
- * verifies the server against the proxy's system roots, which the S4 simulation asserts.
+ * IST0129 (port level) or IST0128 (rule level) on a DestinationRule that originates TLS
+ * - without a credentialName: Istio then verifies the server against the proxy's system roots,
+ *   which the S4 simulation asserts;
+ * - or with one, in a waypoint's namespace and without a workloadSelector: the analyzer takes a
+ *   credentialName only beside a workloadSelector, which a waypoint ignores; the ambient
+ *   simulation asserts the credential on the waypoint's cluster.
  */
 export function acceptedAnalyzerMessage(line: string, objects: KubeObject[]): boolean {
     const m = /^Warning \[IST012[89]\] \(DestinationRule ([^/\s]+)\/([^\s]+)/.exec(line);
@@ -27,7 +31,17 @@ export function acceptedAnalyzerMessage(line: string, objects: KubeObject[]): bo
         return false;
     }
     const dr = objects.find((o) => o.kind === "DestinationRule" && o.metadata.namespace === m[1] && o.metadata.name === m[2]);
-    return dr !== undefined && !JSON.stringify(dr.spec).includes("credentialName");
+    if (dr === undefined) {
+        return false;
+    }
+    const spec = dr.spec as { workloadSelector?: unknown };
+    const waypointHere = objects.some(
+        (o) =>
+            o.kind === "Gateway" &&
+            o.metadata.namespace === m[1] &&
+            (o.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName === "istio-waypoint",
+    );
+    return !JSON.stringify(spec).includes("credentialName") || (waypointHere && spec.workloadSelector === undefined);
 }
 
 /** Drops what the server added (status, managed fields...), as if the objects were files. */

@@ -68,12 +68,24 @@ export async function up(stack: Stack, log = new OperationLog()): Promise<Operat
 export async function destroyAndCheck(stack: Stack, objects: StateObject[]): Promise<void> {
     const e = e2e();
     await stack.destroy({});
-    const left: string[] = [];
-    for (const o of objects) {
-        const live = await liveObject(e.cluster.client, o);
-        if (live) {
-            left.push(`${describeObject(o)}${live.metadata.deletionTimestamp ? " (terminating)" : ""}`);
+    // A deleted Namespace terminates in the background (the namespace controller empties it
+    // first): give terminating objects a minute to go, so the next stack can create it again.
+    const deadline = Date.now() + 60_000;
+    let left: string[] = [];
+    for (;;) {
+        left = [];
+        let terminating = false;
+        for (const o of objects) {
+            const live = await liveObject(e.cluster.client, o);
+            if (live) {
+                terminating ||= live.metadata.deletionTimestamp !== undefined;
+                left.push(`${describeObject(o)}${live.metadata.deletionTimestamp ? " (terminating)" : ""}`);
+            }
         }
+        if (!terminating || Date.now() > deadline) {
+            break;
+        }
+        await new Promise((r) => setTimeout(r, 500));
     }
     assert.deepEqual(left, [], "objects left in the API server after pulumi destroy");
 }
