@@ -97,18 +97,7 @@ func waypointSim(t *testing.T, w *world) *simulation.Simulation {
 		ConfigString:           yamlStream(w.istio),
 		KubernetesObjectString: yamlStream(w.kube),
 	})
-	g := w.gateways[0]
-	p := s.SetupProxy(&model.Proxy{
-		Type:            model.Waypoint,
-		ID:              g.name + "." + g.namespace,
-		ConfigNamespace: g.namespace,
-		IPAddresses:     []string{g.ip},
-		Labels:          g.labels,
-		Metadata: &model.NodeMetadata{
-			Namespace: g.namespace, Labels: g.labels, IstioVersion: proxyIstioVersion, ServiceAccount: g.serviceAccount,
-		},
-	})
-	return simulation.NewSimulation(t, s, p)
+	return simulation.NewSimulation(t, s, s.SetupProxy(w.gateways[0].proxy(model.Waypoint)))
 }
 
 // waypointCase: what one ambient stack's waypoint must do for one destination.

@@ -117,17 +117,7 @@ func (s *simWorld) sim(f from) (*simulation.Simulation, error) {
 		if len(s.w.gateways) == 0 {
 			return nil, fmt.Errorf("the stack installs no egress gateway")
 		}
-		g := s.w.gateways[0]
-		p = &model.Proxy{
-			Type:            model.Router,
-			ID:              g.name + "." + g.namespace,
-			ConfigNamespace: g.namespace,
-			IPAddresses:     []string{g.ip},
-			Labels:          g.labels,
-			Metadata: &model.NodeMetadata{
-				Namespace: g.namespace, Labels: g.labels, IstioVersion: proxyIstioVersion, ServiceAccount: g.serviceAccount,
-			},
-		}
+		p = s.w.gateways[0].proxy(model.Router)
 	} else {
 		labels := map[string]string{"app": "client"}
 		p = &model.Proxy{

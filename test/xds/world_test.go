@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"istio.io/istio/pilot/pkg/model"
 )
 
 // A world is one stack's objects plus what a real cluster would add around them: the gateway
@@ -15,6 +17,20 @@ import (
 type gatewayPod struct {
 	name, namespace, ip, serviceAccount string
 	labels                              map[string]string
+}
+
+// proxy is the gateway pod as istiod sees it connect: a gateway (model.Router) or a waypoint.
+func (g gatewayPod) proxy(t model.NodeType) *model.Proxy {
+	return &model.Proxy{
+		Type:            t,
+		ID:              g.name + "." + g.namespace,
+		ConfigNamespace: g.namespace,
+		IPAddresses:     []string{g.ip},
+		Labels:          g.labels,
+		Metadata: &model.NodeMetadata{
+			Namespace: g.namespace, Labels: g.labels, IstioVersion: proxyIstioVersion, ServiceAccount: g.serviceAccount,
+		},
+	}
 }
 
 type world struct {
