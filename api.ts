@@ -67,6 +67,8 @@ export { SdsCredential, SdsCredentialArgs } from "./certs/sdsCredential";
 export { KeyAlgorithm } from "./certs/keyAlgorithm";
 export {
     DestinationProtocol,
+    EgressApi,
+    DataPlane,
     EgressMode,
     Resolution,
     OriginationMode,

@@ -179,6 +179,12 @@ export interface EgressGatewayRef {
     readonly dataPlane?: DataPlane;
 }
 
+/** The gateway's ports unless given: plain HTTP on 80, TLS on 443. */
+const DEFAULT_GATEWAY_PORTS: { port: number; protocol: GatewayPortProtocol }[] = [
+    { port: 80, protocol: "HTTP" },
+    { port: 443, protocol: "TLS" },
+];
+
 /** The gateway chart's status port (health checks), which no route may take. */
 export const GATEWAY_STATUS_PORT = 15021;
 
@@ -232,10 +238,7 @@ export const egressGatewayArgsSchema = z
         namespace: namespaceName.default("istio-system"),
         createNamespace: z.boolean().default(false),
         labels: labelMap.optional(),
-        ports: gatewayPortsSchema.default([
-            { port: 80, protocol: "HTTP" },
-            { port: 443, protocol: "TLS" },
-        ]),
+        ports: gatewayPortsSchema.default(DEFAULT_GATEWAY_PORTS),
         replicas: positiveInt.optional(),
         autoscaling: z
             .strictObject({
@@ -391,11 +394,6 @@ function gatewayApiConflicts(
     });
 }
 
-const DEFAULT_PORTS = JSON.stringify([
-    { port: 80, protocol: "HTTP" },
-    { port: 443, protocol: "TLS" },
-]);
-
 /** A waypoint is a Gateway API Gateway with one HBONE listener: no ports of its own to choose. */
 function ambientConflicts(a: { api: string; ports: unknown }, ctx: z.RefinementCtx): void {
     if (a.api !== "GATEWAY_API") {
@@ -406,7 +404,7 @@ function ambientConflicts(a: { api: string; ports: unknown }, ctx: z.RefinementC
             input: "AMBIENT",
         });
     }
-    if (JSON.stringify(a.ports) !== DEFAULT_PORTS) {
+    if (JSON.stringify(a.ports) !== JSON.stringify(DEFAULT_GATEWAY_PORTS)) {
         ctx.addIssue({
             code: "custom",
             path: ["ports"],
