@@ -128,9 +128,10 @@ type Issue = { path: PropertyKey[]; message: string };
 /**
  * What a destination through a Gateway API gateway cannot do (Istio 1.30, Gateway API v1.5.1).
  * The gateway checks each caller's Istio mTLS identity, so it terminates Istio mTLS on every
- * listener; the app's own TLS inside would then need a TCPRoute, which istiod reads only from
- * Gateway API 1.6 on (a waypoint gets the identity from HBONE instead, and takes TLS). A route,
- * and a waypoint's ServiceEntry, take exact hosts, never a wildcard.
+ * listener; the app's own TLS inside would then need a TCPRoute, which v1.5.1 has only in its
+ * experimental channel, as v1alpha2, and which the istiod we simulate reads from v1.6.0 on
+ * (TestGatewayAPIPassthroughNeedsTCPRoute). A waypoint gets the identity from HBONE instead, and
+ * takes TLS. A route, and a waypoint's ServiceEntry, take exact hosts, never a wildcard.
  */
 function gatewayApiLimits(
     d: RawDestination,
@@ -144,7 +145,7 @@ function gatewayApiLimits(
         fail(`${JSON.stringify(d.host)}: a Gateway API gateway or waypoint takes exact hosts, not wildcards; ${use}`, "host");
     } else if (protocol === "TLS" && !waypoint) {
         fail(
-            `"TLS" (the app's own TLS) cannot pass a Gateway API gateway with the caller's identity checked (istiod needs TCPRoute, from Gateway API 1.6); ${use}`,
+            `"TLS" (the app's own TLS) cannot pass a Gateway API gateway with the caller's identity checked (that takes a TCPRoute, not in Gateway API v1.5.1's standard channel); ${use}`,
             d.protocol !== undefined ? "protocol" : "port",
         );
     }

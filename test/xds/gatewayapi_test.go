@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	cluster "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
 	"istio.io/istio/pilot/pkg/model"
@@ -234,5 +236,155 @@ func TestGatewayAPIPassthroughHarness(t *testing.T) {
 		if sidecar, gateway := route(false); sidecar == gatewayCluster || gateway != "" {
 			t.Errorf("sidecar → %q, gateway → %q: the TLSRoutes took effect without their CRD's bundle version", sidecar, gateway)
 		}
+	})
+}
+
+// Why the package refuses the app's own TLS through a Gateway API gateway (Gateway API v1.5.1):
+// to check who calls, the gateway must terminate the sidecar's Istio mTLS, and a terminated TLS
+// listener forwards only by TCPRoute, which istiod watches from CRD bundle 1.6.0 on. Without
+// the mTLS (the docs' Passthrough listener) the gateway never learns the caller's identity.
+const identityPassthrough = `
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: cnn, namespace: default}
+spec:
+  hosts: [edition.cnn.com]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: cnn-egress-gateway, namespace: default}
+spec:
+  host: cnn-egress-gateway-istio.default.svc.cluster.local
+  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: cnn-egress-gateway
+  namespace: default
+  annotations: {networking.istio.io/service-type: ClusterIP}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - name: tls
+    port: 443
+    protocol: TLS
+    tls: {mode: Terminate, options: {gateway.istio.io/tls-terminate-mode: ISTIO_MUTUAL}}
+    allowedRoutes: {namespaces: {from: Same}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: direct-cnn-to-egress-gateway, namespace: default}
+spec:
+  parentRefs: [{kind: ServiceEntry, group: networking.istio.io, name: cnn}]
+  rules:
+  - backendRefs: [{name: cnn-egress-gateway-istio, port: 443}]
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TCPRoute
+metadata: {name: forward-cnn-from-egress-gateway, namespace: default}
+spec:
+  parentRefs: [{name: cnn-egress-gateway, sectionName: tls}]
+  rules:
+  - backendRefs: [{kind: Hostname, group: networking.istio.io, name: edition.cnn.com, port: 443}]
+`
+
+// watchRoutes registers a route CRD with a Gateway API bundle version, waits for n of its
+// converted VirtualServices (named <route>~<kind>~…) and pushes.
+func watchRoutes(t *testing.T, s *simWorld, res schema.GroupVersionResource, bundle, kind string, n int) {
+	clienttest.MakeCRDWithAnnotations(t, s.server.KubeClient(), res, map[string]string{"gateway.networking.k8s.io/bundle-version": bundle})
+	retry.UntilOrFail(t, func() bool {
+		got := 0
+		for _, c := range s.server.Env().ConfigStore.List(gvk.VirtualService, "") {
+			if strings.Contains(c.Name, "~"+kind+"~") {
+				got++
+			}
+		}
+		return got >= n
+	}, retry.Timeout(10*time.Second))
+	s.server.Discovery.ConfigUpdate(&model.PushRequest{Forced: true, Reason: model.NewReasonStats(model.ConfigUpdate)})
+	s.server.EnsureSynced(t)
+}
+
+func TestGatewayAPIPassthroughNeedsTCPRoute(t *testing.T) {
+	const gatewayCluster = "outbound|443||cnn-egress-gateway-istio.default.svc.cluster.local"
+	// The gateway hop as the sidecar's cluster sends it: Istio mTLS, the cluster's SNI.
+	gatewayHop := func(s *simWorld) (sidecar *cluster.Cluster, gateway string) {
+		side, err := s.sim(sidecarIn("default"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := side.Run(tlsCall("edition.cnn.com", 443))
+		for _, c := range side.Clusters {
+			if c.Name == r.ClusterMatched {
+				sidecar = c
+			}
+		}
+		if sidecar == nil || sidecar.Name != gatewayCluster {
+			t.Fatalf("sidecar → %q, want %q", r.ClusterMatched, gatewayCluster)
+		}
+		gw, err := s.sim(egressGateway)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tls := clusterTLS(t, sidecar)
+		call := simulation.Call{Port: 443, Protocol: simulation.TCP, TLS: simulation.MTLS, Sni: tls.sni, CallMode: simulation.CallModeGateway}
+		return sidecar, gw.Run(call).ClusterMatched
+	}
+	// v1.5.1 has TCPRoute in its experimental channel only, as v1alpha2; the simulated istiod
+	// (master of 2026-08-27) reads TCPRoute v1, from bundle 1.6.0.
+	world := func(tcpBundle string) *simWorld {
+		objects := parseObjects(t, identityPassthrough)
+		for _, o := range objects {
+			if kindOf(o) == "TCPRoute" && tcpBundle == "v1.6.0" {
+				o["apiVersion"] = "gateway.networking.k8s.io/v1"
+			}
+		}
+		s := startWorld(t, gatewayAPIWorld(t, objects))
+		watchRoutes(t, s, gvr.TLSRoute, "v1.5.1", "tls", 1)
+		if tcpBundle == "v1.6.0" {
+			watchRoutes(t, s, gvr.TCPRoute, tcpBundle, "tcp", 1)
+		} else {
+			clienttest.MakeCRDWithAnnotations(t, s.server.KubeClient(), gvr.TCPRoute_v1alpha2, map[string]string{"gateway.networking.k8s.io/bundle-version": tcpBundle})
+			s.server.EnsureSynced(t)
+		}
+		return s
+	}
+
+	t.Run("Gateway API v1.5.1 (what Istio 1.30 uses): the TCPRoute is ignored, the gateway forwards nothing", func(t *testing.T) {
+		sidecar, gateway := gatewayHop(world("v1.5.1"))
+		if tls := clusterTLS(t, sidecar); tls.mode != "ISTIO_MUTUAL" {
+			t.Errorf("the sidecar's hop to the gateway is %v, want Istio mTLS", tls)
+		}
+		if gateway != "" && gateway != "BlackHoleCluster" {
+			t.Errorf("gateway → %q: a TCPRoute from a v1.5.1 CRD took effect; the refusal in validation may be lifted", gateway)
+		}
+	})
+
+	t.Run("control: with a v1.6.0 CRD the same TCPRoute forwards the app's TLS, Istio mTLS terminated", func(t *testing.T) {
+		if _, gateway := gatewayHop(world("v1.6.0")); gateway != "outbound|443||edition.cnn.com" {
+			t.Errorf("gateway → %q, want outbound|443||edition.cnn.com", gateway)
+		}
+	})
+
+	t.Run("the docs' Passthrough listener: the hop to the gateway carries no Istio mTLS, so no identity", func(t *testing.T) {
+		s := startWorld(t, gatewayAPIWorld(t, parseObjects(t, docsGatewayAPIPassthrough)))
+		watchTLSRoutes(t, s, 2)
+		side, err := s.sim(sidecarIn("default"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := side.Run(tlsCall("edition.cnn.com", 443))
+		for _, c := range side.Clusters {
+			if c.Name == r.ClusterMatched {
+				if tls := clusterTLS(t, c); tls.mode == "ISTIO_MUTUAL" {
+					t.Errorf("cluster %s speaks Istio mTLS: the gateway could check identities after all", c.Name)
+				}
+				return
+			}
+		}
+		t.Fatalf("sidecar → %q: no such cluster", r.ClusterMatched)
 	})
 }
