@@ -115,14 +115,8 @@ function planEgress(args: EgressArgs): EgressPlan {
                 [],
             );
         }
-        if (gatewayRef.dataPlane === "AMBIENT") {
-            // An ambient pod's traffic leaves as ztunnel's HBONE, to the waypoint and to every
-            // in-mesh peer on port 15008: a fence of its own, which this package does not build.
-            throw new ValidationError(
-                'networkPolicies: not built for an ambient mesh (gateway.dataPlane "AMBIENT"): its pods leave as ztunnel HBONE tunnels, which these policies do not model',
-                [],
-            );
-        }
+        // Ambient: ztunnel's tunnels start inside the pod's network namespace (istio-cni in-pod
+        // redirection), so the same fence applies, with the waypoint's HBONE port as the way out.
         const fenced = base.networkPolicies.namespaces;
         const userBlocks = args.networkPolicies.ipBlocks ?? [];
         // A DIRECT destination leaves from the workload itself: its NetworkPolicy must let it out.

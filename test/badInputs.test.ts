@@ -722,16 +722,6 @@ const cases: Case[] = [
             }),
         "destinations[0].createServiceEntry: false: a waypoint takes the traffic of the destination's own ServiceEntry",
     ],
-    [
-        "ambient: NetworkPolicies",
-        (n) =>
-            new Egress(n, {
-                gateway: { api: "GATEWAY_API", dataPlane: "AMBIENT" },
-                destinations: [{ host: "edition.cnn.com" }],
-                networkPolicies: { namespaces: ["shop"] },
-            }),
-        'networkPolicies: not built for an ambient mesh (gateway.dataPlane "AMBIENT")',
-    ],
 ];
 
 describe("bad inputs: one clear error naming the field and value, and nothing registered", () => {

@@ -172,6 +172,22 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         throughWaypoint(live, "cnn", "edition.cnn.com", [{ source: { serviceAccounts: ["shop/checkout"] } }]);
         assert.deepEqual(spec(live, "ServiceEntry/istio-egress/cnn").ports, [{ name: "tls-443", number: 443, protocol: "TLS" }]);
     },
+    "s14-network-policies-ambient": async (live) => {
+        throughWaypoint(live, "cnn", "edition.cnn.com", [{ source: { namespaces: ["test-egress"] } }]);
+        const np = spec(live, "NetworkPolicy/test-egress/istio-egress-only");
+        assert.deepEqual(np.policyTypes, ["Egress"]);
+        // The way out is the waypoint's HBONE port: ztunnel's tunnels start in the pod's network namespace.
+        assert.deepEqual(np.egress[1], {
+            to: [
+                {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-egress" } },
+                    podSelector: { matchLabels: GW_API_SELECTOR },
+                },
+            ],
+            ports: [{ protocol: "TCP", port: 15008 }],
+        });
+        assert.equal(np.egress.length, 3, "DNS, the waypoint, istiod: nothing else");
+    },
     "s06-mutual-origination-ambient": async (live) => {
         throughWaypoint(live, "partner", "api.partner.example.com", [{ source: { namespaces: ["shop"] } }]);
         const rule = spec(live, "DestinationRule/istio-egress/partner");

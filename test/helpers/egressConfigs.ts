@@ -238,9 +238,7 @@ export const egressConfig: fc.Arbitrary<EgressArgs> = fc
             ...(extras.forwardProxies
                 ? { forwardProxies: [{ name: "nginx-proxy", namespace: "default", domains: ["*.qq.com"], proxyAddresses: ["10.0.0.1"] }] }
                 : {}),
-            ...(extras.networkPolicies && !kinds.includes("direct") && api !== "AMBIENT"
-                ? { networkPolicies: { namespaces: ["shop"] } }
-                : {}),
+            ...(extras.networkPolicies && !kinds.includes("direct") ? { networkPolicies: { namespaces: ["shop"] } } : {}),
             ...(extras.registryOnly ? { registryOnly: { namespaces: ["shop"] } } : {}),
             ...(extras.exportTo ? { exportTo: ["shop"] } : {}),
         };

@@ -122,6 +122,9 @@ func waypointCases() []waypointCase {
 			chain: "inbound-vip|80|http|api.partner.example.com", port: 443,
 			tls:     upstreamTLS{mode: "MUTUAL", sni: "api.partner.example.com", sds: []string{"kubernetes://partner-client", "kubernetes://partner-client-cacert"}, sans: []string{"api.partner.example.com"}},
 			allowed: []string{"shop/default"}, denied: []string{"other/default"}},
+		{stack: "s14-network-policies-ambient", title: "S14 in ambient: the fenced namespace through the waypoint",
+			chain: "inbound-vip|443|tcp|edition.cnn.com", tls: upstreamTLS{mode: "NONE"}, port: 443,
+			allowed: []string{"test-egress/default"}, denied: []string{"shop/default"}},
 	}
 }
 
