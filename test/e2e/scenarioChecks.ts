@@ -172,6 +172,36 @@ export const scenarioChecks: Record<string, ScenarioCheck> = {
         throughWaypoint(live, "cnn", "edition.cnn.com", [{ source: { serviceAccounts: ["shop/checkout"] } }]);
         assert.deepEqual(spec(live, "ServiceEntry/istio-egress/cnn").ports, [{ name: "tls-443", number: 443, protocol: "TLS" }]);
     },
+    "s05-origination-ambient": async (live) => {
+        throughWaypoint(live, "cnn", "edition.cnn.com", [{ source: { serviceAccounts: ["shop/checkout"] } }]);
+        assert.deepEqual(spec(live, "ServiceEntry/istio-egress/cnn").ports[0], {
+            name: "http-80",
+            number: 80,
+            protocol: "HTTP",
+            targetPort: 443,
+        });
+        assert.deepEqual(spec(live, "DestinationRule/istio-egress/cnn").trafficPolicy.portLevelSettings, [
+            { port: { number: 80 }, tls: { mode: "SIMPLE", sni: "edition.cnn.com" } },
+        ]);
+    },
+    "s14-network-policies-gateway-api": async (live) => {
+        routedThroughGatewayApi(live, "cnn", "edition.cnn.com", 80, 80);
+        const np = spec(live, "NetworkPolicy/test-egress/istio-egress-only");
+        // The way out: the pods istiod deploys for the Gateway, by their gateway-name label, on the listener ports.
+        assert.deepEqual(np.egress[1], {
+            to: [
+                {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } },
+                    podSelector: { matchLabels: GW_API_SELECTOR },
+                },
+            ],
+            ports: [
+                { protocol: "TCP", port: 80 },
+                { protocol: "TCP", port: 443 },
+            ],
+        });
+        assert.equal(np.egress.length, 3, "DNS, the gateway, istiod: nothing else");
+    },
     "s14-network-policies-ambient": async (live) => {
         throughWaypoint(live, "cnn", "edition.cnn.com", [{ source: { namespaces: ["test-egress"] } }]);
         const np = spec(live, "NetworkPolicy/test-egress/istio-egress-only");

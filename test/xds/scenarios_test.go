@@ -167,6 +167,15 @@ func scenarios() []scenario {
 			},
 		},
 		{
+			stack: "s14-network-policies-gateway-api", title: "S14 with the Gateway API: the fenced namespace through a gateway istiod deploys", clientNamespaces: []string{"test-egress", "shop"},
+			hops: []hop{
+				{name: "sidecar → gateway Service over Istio mTLS", from: sidecarIn("test-egress"), call: httpCall("edition.cnn.com", 80),
+					cluster: external(80, gatewayAPIHost), tls: &upstreamTLS{mode: "ISTIO_MUTUAL", sni: gatewayAPISni(80)}},
+				{name: "gateway → edition.cnn.com", from: egressGateway, chained: true, call: httpCall("edition.cnn.com", 0),
+					cluster: external(80, "edition.cnn.com"), tls: &upstreamTLS{mode: "NONE"}, denied: []string{"shop/default"}},
+			},
+		},
+		{
 			stack: "s09-wildcard-serving-host", title: "S9 wildcard hosts, one serving host", clientNamespaces: []string{"shop"},
 			hops: []hop{
 				{name: "sidecar → egress gateway (en.wikipedia.org by SNI)", from: sidecarIn("shop"), call: tlsCall("en.wikipedia.org", 443), cluster: viaGateway(443, "wikipedia"),
