@@ -1,6 +1,5 @@
 import { GatewayRef, gatewayServiceName } from "../validation/gateway";
 import { ResolvedDestination, ResolvedDestinations } from "../validation/destinations";
-import { allowsAnyone } from "../validation/sources";
 import {
     DestinationPlan,
     DestinationsPlan,
@@ -9,7 +8,8 @@ import {
     planDestinations,
     serviceEntrySpec,
 } from "../istio/destinationObjects";
-import { AuthorizationPolicySpec, AuthorizationSource, IstioObject, istioObject } from "../istio/types";
+import { policySources } from "../istio/authorizationObjects";
+import { AuthorizationPolicySpec, IstioObject, istioObject } from "../istio/types";
 import { USE_WAYPOINT_LABEL } from "./types";
 
 // Pure builders: the destinations of an ambient mesh, through a waypoint as Istio's ambient
@@ -25,13 +25,7 @@ export function waypointPolicySpec(d: ResolvedDestination): AuthorizationPolicyS
     if (!s) {
         return { targetRefs, action: "ALLOW" };
     }
-    const from: { source: AuthorizationSource }[] = allowsAnyone(s)
-        ? [{ source: { principals: ["*"] } }]
-        : [
-              ...(s.namespaces.length > 0 ? [{ source: { namespaces: s.namespaces } }] : []),
-              ...(s.serviceAccounts.length > 0 ? [{ source: { serviceAccounts: s.serviceAccounts } }] : []),
-          ];
-    return { targetRefs, action: "ALLOW", rules: [{ from }] };
+    return { targetRefs, action: "ALLOW", rules: [{ from: policySources(s) }] };
 }
 
 function waypointDestinationObjects(d: ResolvedDestination, args: ResolvedDestinations, labels: Record<string, string>): IstioObject[] {

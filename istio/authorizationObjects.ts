@@ -1,6 +1,6 @@
 import { GatewayRef, gatewayTargetPort } from "../validation/gateway";
 import { ResolvedDestination } from "../validation/destinations";
-import { allowsAnyone } from "../validation/sources";
+import { ResolvedSources, allowsAnyone } from "../validation/sources";
 import { AuthorizationPolicySpec, AuthorizationRule, AuthorizationSource } from "./types";
 
 // Pure builders: who may use which destination, enforced by the egress gateway on the identity
@@ -10,6 +10,16 @@ import { AuthorizationPolicySpec, AuthorizationRule, AuthorizationSource } from 
 /** The shared policy that refuses whatever no destination's policy allows. */
 export function allowNothingPolicySpec(gateway: GatewayRef): AuthorizationPolicySpec {
     return { selector: { matchLabels: gateway.selector }, action: "ALLOW" };
+}
+
+/** A policy's `from`: any workload with a mesh identity, or the namespaces and service accounts. */
+export function policySources(s: ResolvedSources): { source: AuthorizationSource }[] {
+    return allowsAnyone(s)
+        ? [{ source: { principals: ["*"] } }]
+        : [
+              ...(s.namespaces.length > 0 ? [{ source: { namespaces: s.namespaces } }] : []),
+              ...(s.serviceAccounts.length > 0 ? [{ source: { serviceAccounts: s.serviceAccounts } }] : []),
+          ];
 }
 
 /**
@@ -22,12 +32,7 @@ export function destinationPolicySpec(d: ResolvedDestination, gateway: GatewayRe
     if (!s || d.gatewayPort === undefined) {
         return undefined;
     }
-    const from: { source: AuthorizationSource }[] = allowsAnyone(s)
-        ? [{ source: { principals: ["*"] } }]
-        : [
-              ...(s.namespaces.length > 0 ? [{ source: { namespaces: s.namespaces } }] : []),
-              ...(s.serviceAccounts.length > 0 ? [{ source: { serviceAccounts: s.serviceAccounts } }] : []),
-          ];
+    const from = policySources(s);
     const http = d.protocol === "HTTP";
     const rule: AuthorizationRule = {
         from,
