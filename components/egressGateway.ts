@@ -12,7 +12,7 @@ import {
     gatewayServiceName,
 } from "../validation/gateway";
 import { RoleBindingObject, RoleObject } from "../kube/types";
-import { GATEWAY_NAME_LABEL } from "../gatewayapi/types";
+import { GATEWAY_NAME_LABEL, USE_WAYPOINT_LABEL } from "../gatewayapi/types";
 import { GatewayDeploymentSettings, gatewayApiGateway, gatewayDeploymentOverlays, waypointGateway } from "../gatewayapi/gatewayObjects";
 import { gatewayValues, HelmValues, mergeValues } from "../helm/gatewayValues";
 import { TYPE_TOKENS } from "../base/typeTokens";
@@ -123,7 +123,7 @@ export interface EgressGatewayOptions {
     readonly name?: string;
     /** Namespace the gateway runs in; SDS credential Secrets must live here too. Default: "istio-system". */
     readonly namespace?: string;
-    /** Create the namespace as part of this component. Default: false. */
+    /** Create the namespace as part of this component (for a waypoint: enrolled in ambient mode and to use it). Default: false. */
     readonly createNamespace?: boolean;
     /** Pod labels the Istio Gateway selects (not with "GATEWAY_API": istiod labels the pods). Default: { app: <name>, istio: "egressgateway" }. */
     readonly labels?: Record<string, string>;
@@ -470,6 +470,15 @@ export function secretReaderRbac(
     ];
 }
 
+/**
+ * A waypoint's own namespace, enrolled as `istioctl waypoint apply --enroll-namespace` and Istio's
+ * ambient egress guide do it: in ambient mode, every service in it through the waypoint (each
+ * destination's ServiceEntry is labelled too, so a namespace made elsewhere works the same).
+ */
+export function waypointNamespaceLabels(waypoint: string): Record<string, string> {
+    return { "istio.io/dataplane-mode": "ambient", [USE_WAYPOINT_LABEL]: waypoint };
+}
+
 /** True for a chart reference that is a local directory rather than a repository chart. */
 export function isLocalChart(chart: string): boolean {
     return chart.startsWith(".") || chart.startsWith("/");
@@ -528,7 +537,13 @@ export class EgressGateway extends pulumi.ComponentResource {
 
         const dependsOn: pulumi.Resource[] = [];
         if (a.createNamespace) {
-            dependsOn.push(new k8s.core.v1.Namespace(childName(name, "namespace"), { metadata: { name: a.namespace } }, { parent: this }));
+            dependsOn.push(
+                new k8s.core.v1.Namespace(
+                    childName(name, "namespace"),
+                    { metadata: { name: a.namespace, ...(a.dataPlane === "AMBIENT" ? { labels: waypointNamespaceLabels(a.name) } : {}) } },
+                    { parent: this },
+                ),
+            );
         }
         if (a.api === "GATEWAY_API") {
             // istiod deploys it: the Gateway, and the ConfigMap its parametersRef names.

@@ -166,7 +166,12 @@ function throughWaypoint(live: Map<string, KubeObject>, name: string, host: stri
 export const scenarioChecks: Record<string, ScenarioCheck> = {
     "s02-http-ambient": async (live) => {
         throughWaypoint(live, "cnn", "edition.cnn.com", [{ source: { namespaces: ["shop"] } }]);
-        get(live, "Namespace/istio-egress");
+        // Enrolled as istioctl waypoint apply --enroll-namespace does it.
+        assert.deepEqual((get(live, "Namespace/istio-egress").metadata as Json).labels, {
+            "istio.io/dataplane-mode": "ambient",
+            "istio.io/use-waypoint": "istio-egressgateway",
+            "kubernetes.io/metadata.name": "istio-egress",
+        });
     },
     "s03-https-passthrough-ambient": async (live) => {
         throughWaypoint(live, "cnn", "edition.cnn.com", [{ source: { serviceAccounts: ["shop/checkout"] } }]);

@@ -31,12 +31,17 @@ func ambientWorld(t *testing.T, r *renderedStack, clientNamespaces []string) (*w
 	w := &world{stack: r.Stack}
 	var waypoint object
 	namespaces := map[string]bool{}
+	namespaceLabels := map[string]map[string]string{} // of the namespaces the stack creates
 	for _, o := range r.Objects {
 		o = deepCopy(o)
 		if isIstioConfig(o) {
 			w.istio = append(w.istio, o)
 		}
-		if kindOf(o) == "Namespace" || kindOf(o) == "Secret" {
+		if kindOf(o) == "Namespace" {
+			namespaceLabels[nameOf(o)] = stringMap(get(o, "metadata", "labels"))
+			continue
+		}
+		if kindOf(o) == "Secret" {
 			continue
 		}
 		namespaces[namespaceOf(o)] = true
@@ -82,9 +87,11 @@ func ambientWorld(t *testing.T, r *renderedStack, clientNamespaces []string) (*w
 		namespaces[n] = true
 	}
 	for _, n := range sortedKeys(namespaces) {
-		w.kube = append(w.kube, object{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{
-			"name": n, "labels": map[string]any{"kubernetes.io/metadata.name": n, "istio.io/dataplane-mode": "ambient"},
-		}})
+		labels := map[string]any{"kubernetes.io/metadata.name": n, "istio.io/dataplane-mode": "ambient"}
+		for k, v := range namespaceLabels[n] {
+			labels[k] = v
+		}
+		w.kube = append(w.kube, object{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": n, "labels": labels}})
 	}
 	return w, waypoint
 }
@@ -264,10 +271,12 @@ func TestAmbientNegativeControls(t *testing.T) {
 		name, stack string
 		mutate      func(*world)
 	}{
-		{"the ServiceEntry not labelled to use the waypoint (ztunnel would send it straight out)", "s02-http-ambient", func(w *world) {
-			eachCopy(w, "ServiceEntry", "cnn", func(o object) {
-				delete(o["metadata"].(map[string]any)["labels"].(map[string]any), "istio.io/use-waypoint")
-			})
+		{"neither the ServiceEntry nor its namespace labelled to use the waypoint (ztunnel would send it straight out)", "s02-http-ambient", func(w *world) {
+			for _, kind := range []string{"ServiceEntry", "Namespace"} {
+				eachCopy(w, kind, map[string]string{"ServiceEntry": "cnn", "Namespace": "istio-egress"}[kind], func(o object) {
+					delete(o["metadata"].(map[string]any)["labels"].(map[string]any), "istio.io/use-waypoint")
+				})
+			}
 		}},
 		{"no AuthorizationPolicy on the ServiceEntry", "s03-https-passthrough-ambient", func(w *world) { dropEverywhere(w, "AuthorizationPolicy", "cnn") }},
 		{"the policy widened to any namespace", "s02-http-ambient", func(w *world) {
