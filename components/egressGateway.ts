@@ -3,14 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import { dnsLabel, labelMap, namespaceName, oneOfEnum } from "../validation/common";
 import { DataPlane, EgressApi, GatewayPortProtocol, TaintEffect, TolerationOperator } from "../validation/modes";
-import {
-    GATEWAY_API_SERVICE_SUFFIX,
-    GatewayRef,
-    HBONE_PORT,
-    gatewayPortsSchema,
-    gatewayServiceHost,
-    gatewayServiceName,
-} from "../validation/gateway";
+import { GatewayRef, HBONE_PORT, gatewayPortsSchema, gatewayServiceHost, gatewayServiceName } from "../validation/gateway";
 import { RoleBindingObject, RoleObject } from "../kube/types";
 import { GATEWAY_NAME_LABEL, USE_WAYPOINT_LABEL } from "../gatewayapi/types";
 import { GatewayDeploymentSettings, gatewayApiGateway, gatewayDeploymentOverlays, waypointGateway } from "../gatewayapi/gatewayObjects";
@@ -362,12 +355,21 @@ export const egressGatewayArgsSchema = z
 
 /** What the chart can be told and istiod's gateway controller cannot: refused, not silently dropped. */
 function gatewayApiConflicts(
-    a: { name: string; labels?: unknown; chart?: unknown; values?: unknown; skipAwait: boolean; ports: { targetPort?: number }[] },
+    a: {
+        name: string;
+        api: "ISTIO" | "GATEWAY_API";
+        dataPlane: "SIDECAR" | "AMBIENT";
+        labels?: unknown;
+        chart?: unknown;
+        values?: unknown;
+        skipAwait: boolean;
+        ports: { targetPort?: number }[];
+    },
     ctx: z.RefinementCtx,
 ): void {
     const why = `with api "GATEWAY_API" istiod deploys the gateway`;
     const refuse = (path: PropertyKey[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, message, input });
-    const serviceName = `${a.name}${GATEWAY_API_SERVICE_SUFFIX}`;
+    const serviceName = gatewayServiceName(a);
     if (serviceName.length > 63) {
         refuse(
             ["name"],

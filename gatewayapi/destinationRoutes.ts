@@ -2,12 +2,11 @@ import { GatewayRef, gatewayServiceHost, gatewayServiceName } from "../validatio
 import { ResolvedDestination, ResolvedDestinations } from "../validation/destinations";
 import { allowNothingPolicySpec, destinationPolicySpec } from "../istio/authorizationObjects";
 import {
-    DestinationPlan,
     DestinationsPlan,
     exportToForSources,
     exportToWithGateway,
     originationDestinationRuleSpec,
-    planDestinations,
+    planEachDestination,
     serviceEntrySpec,
 } from "../istio/destinationObjects";
 import { IstioObject, istioObject } from "../istio/types";
@@ -89,11 +88,7 @@ function gatewayMutualTlsExportTo(via: ResolvedDestination[], exportTo: string[]
 /** Plans every object for validated destinations whose gateway is a Gateway API gateway. */
 export function planGatewayApiDestinations(args: ResolvedDestinations, labels: Record<string, string>): DestinationsPlan {
     const gateway = args.gateway as GatewayRef;
-    const direct = planDestinations({ ...args, destinations: args.destinations.filter((d) => d.egress !== "GATEWAY") }, labels);
-    const directPlans = new Map(direct.perDestination.map((p) => [p.destination, p]));
-    const perDestination = args.destinations.map(
-        (d): DestinationPlan => directPlans.get(d) ?? { destination: d, objects: gatewayDestinationObjects(d, args, labels) },
-    );
+    const perDestination = planEachDestination(args, labels, (d) => gatewayDestinationObjects(d, args, labels));
     const via = args.destinations.filter((d) => d.egress === "GATEWAY");
     if (via.length === 0) {
         return { shared: [], perDestination };

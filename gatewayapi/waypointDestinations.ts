@@ -1,11 +1,10 @@
 import { GatewayRef, gatewayServiceName } from "../validation/gateway";
 import { ResolvedDestination, ResolvedDestinations } from "../validation/destinations";
 import {
-    DestinationPlan,
     DestinationsPlan,
     exportToWithGateway,
     originationDestinationRuleSpec,
-    planDestinations,
+    planEachDestination,
     serviceEntrySpec,
 } from "../istio/destinationObjects";
 import { policySources } from "../istio/authorizationObjects";
@@ -52,10 +51,5 @@ function waypointDestinationObjects(d: ResolvedDestination, args: ResolvedDestin
 
 /** Plans every object for validated destinations whose gateway is a waypoint. */
 export function planWaypointDestinations(args: ResolvedDestinations, labels: Record<string, string>): DestinationsPlan {
-    const direct = planDestinations({ ...args, destinations: args.destinations.filter((d) => d.egress !== "GATEWAY") }, labels);
-    const directPlans = new Map(direct.perDestination.map((p) => [p.destination, p]));
-    const perDestination = args.destinations.map(
-        (d): DestinationPlan => directPlans.get(d) ?? { destination: d, objects: waypointDestinationObjects(d, args, labels) },
-    );
-    return { shared: [], perDestination };
+    return { shared: [], perDestination: planEachDestination(args, labels, (d) => waypointDestinationObjects(d, args, labels)) };
 }

@@ -290,6 +290,20 @@ function subsetRuleLabel(namespaces: string[]): string {
         .slice(0, 10);
 }
 
+/**
+ * Per destination, in order: DIRECT ones as planDestinations plans them (they never touch the
+ * gateway, whatever its API), the ones through the gateway from `viaGateway`.
+ */
+export function planEachDestination(
+    args: ResolvedDestinations,
+    labels: Record<string, string>,
+    viaGateway: (d: ResolvedDestination) => (IstioObject | GatewayApiObject)[],
+): DestinationPlan[] {
+    const direct = planDestinations({ ...args, destinations: args.destinations.filter((d) => d.egress !== "GATEWAY") }, labels);
+    const directPlans = new Map(direct.perDestination.map((p) => [p.destination, p]));
+    return args.destinations.map((d) => directPlans.get(d) ?? { destination: d, objects: viaGateway(d) });
+}
+
 /** Plans every object for a validated set of destinations. */
 export function planDestinations(args: ResolvedDestinations, labels: Record<string, string>): DestinationsPlan {
     const perDestination = args.destinations.map((d): DestinationPlan => {

@@ -43,7 +43,7 @@ export function gatewayTargetPort(ref: Pick<GatewayRef, "ports">, port: number):
 }
 
 /** Suffix of the Service (and Deployment) istiod creates for a Gateway API Gateway. */
-export const GATEWAY_API_SERVICE_SUFFIX = "-istio";
+const GATEWAY_API_SERVICE_SUFFIX = "-istio";
 
 /** The port a waypoint takes its callers' traffic on: HBONE, Istio mTLS tunnels from ztunnel. */
 export const HBONE_PORT = 15008;

@@ -155,7 +155,8 @@ func TestGatewayAPIHarness(t *testing.T) {
 	})
 }
 
-const docsGatewayAPIPassthrough = `
+// The passthrough examples share the ServiceEntry and the sidecars' hop to the gateway.
+const passthroughServiceEntry = `
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: cnn, namespace: default}
@@ -164,7 +165,20 @@ spec:
   ports: [{number: 443, name: tls, protocol: TLS}]
   resolution: DNS
 ---
+`
+
+const passthroughMeshRoute = `
+---
 apiVersion: gateway.networking.k8s.io/v1
+kind: TLSRoute
+metadata: {name: direct-cnn-to-egress-gateway, namespace: default}
+spec:
+  parentRefs: [{kind: ServiceEntry, group: networking.istio.io, name: cnn}]
+  rules:
+  - backendRefs: [{name: cnn-egress-gateway-istio, port: 443}]
+`
+
+const docsGatewayAPIPassthrough = passthroughServiceEntry + `apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata:
   name: cnn-egress-gateway
@@ -174,15 +188,7 @@ spec:
   gatewayClassName: istio
   listeners:
   - {name: tls, hostname: edition.cnn.com, port: 443, protocol: TLS, tls: {mode: Passthrough}, allowedRoutes: {namespaces: {from: Same}}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: TLSRoute
-metadata: {name: direct-cnn-to-egress-gateway, namespace: default}
-spec:
-  parentRefs: [{kind: ServiceEntry, group: networking.istio.io, name: cnn}]
-  rules:
-  - backendRefs: [{name: cnn-egress-gateway-istio, port: 443}]
----
+` + passthroughMeshRoute + `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: TLSRoute
 metadata: {name: forward-cnn-from-egress-gateway, namespace: default}
@@ -195,21 +201,9 @@ spec:
 
 // watchTLSRoutes works around the fake discovery server registering the Gateway API CRDs
 // without the bundle-version annotation: istiod watches TLSRoutes only from CRD bundle 1.5.0,
-// so until the CRD says so, TLSRoutes are silently ignored. Then it waits for the routes to be
-// converted and pushes.
+// so until the CRD says so, TLSRoutes are silently ignored.
 func watchTLSRoutes(t *testing.T, s *simWorld, routes int) {
-	clienttest.MakeCRDWithAnnotations(t, s.server.KubeClient(), gvr.TLSRoute, map[string]string{"gateway.networking.k8s.io/bundle-version": "v1.5.1"})
-	retry.UntilOrFail(t, func() bool {
-		n := 0
-		for _, c := range s.server.Env().ConfigStore.List(gvk.VirtualService, "") {
-			if strings.Contains(c.Name, "tls") {
-				n++
-			}
-		}
-		return n >= routes
-	}, retry.Timeout(10*time.Second))
-	s.server.Discovery.ConfigUpdate(&model.PushRequest{Forced: true, Reason: model.NewReasonStats(model.ConfigUpdate)})
-	s.server.EnsureSynced(t)
+	watchRoutes(t, s, gvr.TLSRoute, "v1.5.1", "tls", routes)
 }
 
 func TestGatewayAPIPassthroughHarness(t *testing.T) {
@@ -243,16 +237,7 @@ func TestGatewayAPIPassthroughHarness(t *testing.T) {
 // to check who calls, the gateway must terminate the sidecar's Istio mTLS, and a terminated TLS
 // listener forwards only by TCPRoute, which istiod watches from CRD bundle 1.6.0 on. Without
 // the mTLS (the docs' Passthrough listener) the gateway never learns the caller's identity.
-const identityPassthrough = `
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: cnn, namespace: default}
-spec:
-  hosts: [edition.cnn.com]
-  ports: [{number: 443, name: tls, protocol: TLS}]
-  resolution: DNS
----
-apiVersion: networking.istio.io/v1
+const identityPassthrough = passthroughServiceEntry + `apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: cnn-egress-gateway, namespace: default}
 spec:
@@ -273,15 +258,7 @@ spec:
     protocol: TLS
     tls: {mode: Terminate, options: {gateway.istio.io/tls-terminate-mode: ISTIO_MUTUAL}}
     allowedRoutes: {namespaces: {from: Same}}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: TLSRoute
-metadata: {name: direct-cnn-to-egress-gateway, namespace: default}
-spec:
-  parentRefs: [{kind: ServiceEntry, group: networking.istio.io, name: cnn}]
-  rules:
-  - backendRefs: [{name: cnn-egress-gateway-istio, port: 443}]
----
+` + passthroughMeshRoute + `---
 apiVersion: gateway.networking.k8s.io/v1alpha2
 kind: TCPRoute
 metadata: {name: forward-cnn-from-egress-gateway, namespace: default}
